@@ -1,0 +1,31 @@
+package io.weft.core.daemon;
+
+import io.weft.core.lease.LeaseTimings;
+import io.weft.core.spi.store.StoreOptions;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The daemon's settings, as the CLI parsed them from flags and environment. Immutable.
+ *
+ * @param storeName    {@code etcd} or {@code memory}
+ * @param storeOptions how to reach the store
+ * @param ifaces       {@code --iface} values (names or addresses), tried in order
+ * @param ifaceRegexes {@code --iface-regex} patterns, tried in order
+ * @param publicIp     {@code --public-ip}, or null to use the interface's address
+ * @param subnetFile   where subnet.env is written
+ * @param timings      lease TTL, renew margin and retry interval
+ * @param ipMasq       the {@code --ip-masq} flag, reflected in subnet.env
+ */
+public record DaemonOptions(String storeName, StoreOptions storeOptions, List<String> ifaces,
+        List<String> ifaceRegexes, String publicIp, Path subnetFile, LeaseTimings timings, boolean ipMasq) {
+    public DaemonOptions {
+        Objects.requireNonNull(storeName, "storeName is null");
+        Objects.requireNonNull(storeOptions, "storeOptions is null");
+        ifaces = List.copyOf(Objects.requireNonNullElse(ifaces, List.of()));
+        ifaceRegexes = List.copyOf(Objects.requireNonNullElse(ifaceRegexes, List.of()));
+        subnetFile = Objects.requireNonNullElse(subnetFile, SubnetEnvFile.DEFAULT_PATH);
+        timings = Objects.requireNonNullElse(timings, LeaseTimings.DEFAULT);
+    }
+}

@@ -1,0 +1,10 @@
+package io.weft.core.spi.backend;
+
+/** Creates a {@link Backend} by its {@code Backend.Type} name; found with {@link java.util.ServiceLoader}. */
+public interface BackendProvider {
+
+    /** The {@code Backend.Type} it serves, e.g. {@code udp}. */
+    String name();
+
+    Backend create(BackendContext context);
+}

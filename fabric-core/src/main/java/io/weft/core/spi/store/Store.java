@@ -1,0 +1,65 @@
+package io.weft.core.spi.store;
+
+import io.weft.core.model.Ipv4Subnet;
+import io.weft.core.model.Lease;
+import io.weft.core.model.LeaseAttrs;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Where the network config and the subnet leases live: a small registry with no allocation policy of
+ * its own (that is written once, in {@code io.weft.core.lease}). Implementations are thread-safe.
+ *
+ * <p>Every failure to reach the backing service is a {@link io.weft.core.WeftException} naming the
+ * endpoint and the cause. A lost creation race is not a failure: it is {@link CreateResult.Exists}.
+ * A watch from a compacted revision is not a failure either: it is {@link WatchResult.Compacted}.
+ */
+public interface Store extends AutoCloseable {
+
+    /** A TTL meaning "never expires": the lease is a reservation. */
+    Duration NO_TTL = Duration.ZERO;
+
+    /** The raw network config JSON; fails with a message saying how to create it when absent. */
+    String readNetworkConfig();
+
+    /** Stores the network config JSON as given (callers validate it first). */
+    void writeNetworkConfig(String json);
+
+    /** Every lease, and the store revision they were read at. */
+    LeaseSnapshot listLeases();
+
+    /**
+     * Creates the lease only if no lease for {@code subnet} exists, atomically.
+     *
+     * @param ttl how long until it expires unless renewed; {@link #NO_TTL} for a reservation
+     */
+    CreateResult createLease(Ipv4Subnet subnet, LeaseAttrs attrs, Duration ttl);
+
+    /**
+     * Replaces the attributes and TTL of an existing lease, atomically; empty when it no longer exists.
+     *
+     * @param ttl the new TTL counted from now; {@link #NO_TTL} makes it a reservation
+     */
+    Optional<Lease> updateLease(Ipv4Subnet subnet, LeaseAttrs attrs, Duration ttl);
+
+    /** Extends a held lease by {@code ttl} from now, keeping its attributes; empty when it is gone. */
+    default Optional<Lease> renewLease(Lease lease, Duration ttl) {
+        return updateLease(lease.subnet(), lease.attrs(), ttl);
+    }
+
+    /** Deletes the lease; false when there was none. */
+    boolean deleteLease(Ipv4Subnet subnet);
+
+    /**
+     * Waits up to {@code maxWait} for lease changes after {@code afterRevision} and returns them in order.
+     * Returns {@link WatchResult.Changes} (maybe empty, on timeout), or {@link WatchResult.Compacted} with a
+     * fresh snapshot when the changes after that revision are no longer kept.
+     */
+    WatchResult watchLeases(long afterRevision, Duration maxWait) throws InterruptedException;
+
+    /** Discards change history up to and including {@code revision}, as etcd's compaction does. */
+    void compact(long revision);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,299 @@
+package io.weft.store.memory;
+
+import io.weft.core.WeftException;
+import io.weft.core.model.Ipv4Subnet;
+import io.weft.core.model.Lease;
+import io.weft.core.model.LeaseAttrs;
+import io.weft.core.model.LeaseEvent;
+import io.weft.core.spi.store.CreateResult;
+import io.weft.core.spi.store.LeaseSnapshot;
+import io.weft.core.spi.store.Store;
+import io.weft.core.spi.store.WatchResult;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The whole {@link Store} contract in one JVM: a revision counter bumped by every change, leases that
+ * expire by TTL on an injectable clock, create-if-absent, watches from any kept revision, and compaction
+ * (explicit, or automatic once more than {@code historyLimit} changes are kept). Expiry is applied at the
+ * start of every call and when a watch's wait reaches the next deadline, each expiry being a change of
+ * its own, as in etcd. Thread-safe: one lock guards all state, and watchers wait on its condition.
+ */
+public final class InMemoryStore implements Store {
+    /** How many changes are kept for watchers before the oldest are compacted away. */
+    public static final int DEFAULT_HISTORY_LIMIT = 10_000;
+
+    private final Clock clock;
+    private final int historyLimit;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final TreeMap<Ipv4Subnet, Lease> leases = new TreeMap<>();
+    private final ArrayDeque<Change> history = new ArrayDeque<>();
+    private String networkConfig;
+    private long revision;
+    private long compactedThrough;
+    private Instant nextExpiry;
+    private boolean closed;
+
+    private record Change(long revision, LeaseEvent event) {
+    }
+
+    /**
+     * @param clock         the time leases expire by
+     * @param networkConfig the config JSON to serve, or null until {@link #writeNetworkConfig} is called
+     * @param historyLimit  how many changes to keep for watchers
+     */
+    public InMemoryStore(Clock clock, String networkConfig, int historyLimit) {
+        this.clock = Objects.requireNonNull(clock, "clock is null");
+        if (historyLimit < 1) {
+            throw new IllegalArgumentException("historyLimit must be positive, not " + historyLimit);
+        }
+        this.historyLimit = historyLimit;
+        this.networkConfig = networkConfig;
+    }
+
+    public InMemoryStore(Clock clock) {
+        this(clock, null, DEFAULT_HISTORY_LIMIT);
+    }
+
+    @Override
+    public String readNetworkConfig() {
+        lock.lock();
+        try {
+            ensureOpen();
+            if (networkConfig == null) {
+                throw new WeftException("network config not found in the in-memory store; "
+                        + "pass it with --net-config-path FILE");
+            }
+            return networkConfig;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void writeNetworkConfig(String json) {
+        Objects.requireNonNull(json, "json is null");
+        lock.lock();
+        try {
+            ensureOpen();
+            networkConfig = json;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public LeaseSnapshot listLeases() {
+        lock.lock();
+        try {
+            expire();
+            return new LeaseSnapshot(new ArrayList<>(leases.values()), revision);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public CreateResult createLease(Ipv4Subnet subnet, LeaseAttrs attrs, Duration ttl) {
+        Objects.requireNonNull(subnet, "subnet is null");
+        Objects.requireNonNull(attrs, "attrs is null");
+        lock.lock();
+        try {
+            expire();
+            if (leases.containsKey(subnet)) {
+                return new CreateResult.Exists(subnet);
+            }
+            Lease lease = new Lease(subnet, attrs, expiration(ttl));
+            put(lease);
+            return new CreateResult.Created(lease);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Optional<Lease> updateLease(Ipv4Subnet subnet, LeaseAttrs attrs, Duration ttl) {
+        Objects.requireNonNull(subnet, "subnet is null");
+        Objects.requireNonNull(attrs, "attrs is null");
+        lock.lock();
+        try {
+            expire();
+            if (!leases.containsKey(subnet)) {
+                return Optional.empty();
+            }
+            Lease lease = new Lease(subnet, attrs, expiration(ttl));
+            put(lease);
+            return Optional.of(lease);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean deleteLease(Ipv4Subnet subnet) {
+        lock.lock();
+        try {
+            expire();
+            if (leases.remove(subnet) == null) {
+                return false;
+            }
+            record(new LeaseEvent.Removed(subnet));
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public WatchResult watchLeases(long afterRevision, Duration maxWait) throws InterruptedException {
+        long deadline = System.nanoTime() + Math.max(0, maxWait.toNanos());
+        lock.lock();
+        try {
+            while (true) {
+                expire();
+                if (afterRevision < compactedThrough) {
+                    return new WatchResult.Compacted(new LeaseSnapshot(new ArrayList<>(leases.values()), revision));
+                }
+                List<LeaseEvent> events = new ArrayList<>();
+                for (Change c : history) {
+                    if (c.revision() > afterRevision) {
+                        events.add(c.event());
+                    }
+                }
+                if (!events.isEmpty()) {
+                    return new WatchResult.Changes(events, revision);
+                }
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return new WatchResult.Changes(List.of(), Math.max(afterRevision, revision));
+                }
+                if (nextExpiry != null) {
+                    long untilExpiry = Duration.between(clock.instant(), nextExpiry).toNanos();
+                    remaining = Math.min(remaining, Math.max(untilExpiry, TimeUnit.MILLISECONDS.toNanos(1)));
+                }
+                changed.awaitNanos(remaining);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void compact(long toRevision) {
+        lock.lock();
+        try {
+            ensureOpen();
+            if (toRevision > revision) {
+                throw new WeftException("compaction revision " + toRevision + " is in the future: the current revision is "
+                        + revision);
+            }
+            if (toRevision <= compactedThrough) {
+                throw new WeftException("revision " + toRevision + " has already been compacted: compacted through "
+                        + compactedThrough);
+            }
+            dropHistoryThrough(toRevision);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The current revision. */
+    public long revision() {
+        lock.lock();
+        try {
+            return revision;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Instant expiration(Duration ttl) {
+        Objects.requireNonNull(ttl, "ttl is null");
+        if (ttl.isNegative()) {
+            throw new WeftException("lease TTL " + ttl + " is negative: give a positive TTL, or zero for no expiry");
+        }
+        return ttl.isZero() ? null : clock.instant().plus(ttl);
+    }
+
+    private void put(Lease lease) {
+        leases.put(lease.subnet(), lease);
+        if (lease.expiration() != null && (nextExpiry == null || lease.expiration().isBefore(nextExpiry))) {
+            nextExpiry = lease.expiration();
+        }
+        record(new LeaseEvent.Added(lease));
+    }
+
+    /** Removes every lease whose time is up, one change each. Caller holds the lock. */
+    private void expire() {
+        ensureOpen();
+        Instant now = clock.instant();
+        if (nextExpiry == null || now.isBefore(nextExpiry)) {
+            return;
+        }
+        Instant next = null;
+        Iterator<Map.Entry<Ipv4Subnet, Lease>> it = leases.entrySet().iterator();
+        List<Ipv4Subnet> expired = new ArrayList<>();
+        while (it.hasNext()) {
+            Lease l = it.next().getValue();
+            if (l.expiration() == null) {
+                continue;
+            }
+            if (!now.isBefore(l.expiration())) {
+                it.remove();
+                expired.add(l.subnet());
+            } else if (next == null || l.expiration().isBefore(next)) {
+                next = l.expiration();
+            }
+        }
+        nextExpiry = next;
+        for (Ipv4Subnet s : expired) {
+            record(new LeaseEvent.Removed(s));
+        }
+    }
+
+    private void record(LeaseEvent event) {
+        revision++;
+        history.addLast(new Change(revision, event));
+        if (history.size() > historyLimit) {
+            dropHistoryThrough(history.peekFirst().revision());
+        }
+        changed.signalAll();
+    }
+
+    private void dropHistoryThrough(long toRevision) {
+        while (!history.isEmpty() && history.peekFirst().revision() <= toRevision) {
+            history.removeFirst();
+        }
+        compactedThrough = toRevision;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new WeftException("the in-memory store is closed");
+        }
+    }
+}
