@@ -1,0 +1,152 @@
+package io.weft.core.lease;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.weft.core.model.Ipv4Subnet;
+import io.weft.core.model.Lease;
+import io.weft.core.model.LeaseAttrs;
+import io.weft.core.model.LeaseEvent;
+import io.weft.core.spi.store.CreateResult;
+import io.weft.core.testing.ManualClock;
+import io.weft.store.memory.InMemoryStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The watcher's peer events, including resync after compaction. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class LeaseWatcherTest {
+    private static final Duration TTL = Duration.ofHours(24);
+    private static final Duration NO_WAIT = Duration.ofMillis(50);
+    private static final Ipv4Subnet MINE = Ipv4Subnet.parse("10.5.1.0/24");
+
+    private final ManualClock clock = new ManualClock();
+    private final InMemoryStore store = new InMemoryStore(clock);
+    private final Lease own = ((CreateResult.Created) store.createLease(MINE, peer(1), TTL)).lease();
+    private final List<LeaseEvent> delivered = new ArrayList<>();
+    private final List<Ipv4Subnet> lost = new ArrayList<>();
+    private final LeaseWatcher watcher = new LeaseWatcher(store, () -> Optional.of(own), delivered::addAll, lost::add);
+
+    private static LeaseAttrs peer(int n) {
+        return LeaseAttrs.of("198.18.0." + n, "udp");
+    }
+
+    private static Ipv4Subnet subnet(int third) {
+        return Ipv4Subnet.parse("10.5." + third + ".0/24");
+    }
+
+    @Test
+    void firstPollReportsExistingPeersButNotThisHost() throws InterruptedException {
+        store.createLease(subnet(2), peer(2), TTL);
+        store.createLease(subnet(3), peer(3), TTL);
+        watcher.poll(NO_WAIT);
+        assertEquals(Set.of(subnet(2), subnet(3)), subnets(delivered));
+        assertTrue(delivered.stream().allMatch(e -> e instanceof LeaseEvent.Added));
+        assertTrue(lost.isEmpty());
+    }
+
+    @Test
+    void laterChangesArriveAsEventsInOrder() throws InterruptedException {
+        watcher.poll(NO_WAIT);
+        store.createLease(subnet(2), peer(2), TTL);
+        store.deleteLease(subnet(2));
+        store.createLease(subnet(4), peer(4), TTL);
+        watcher.poll(NO_WAIT);
+        assertEquals(List.of(new LeaseEvent.Added(lease(subnet(2), peer(2))), new LeaseEvent.Removed(subnet(2)),
+                new LeaseEvent.Added(lease(subnet(4), peer(4)))), delivered);
+        assertEquals(Set.of(subnet(4)), watcher.peers().keySet());
+    }
+
+    @Test
+    void peersThatCameAndWentDuringACompactedGapArriveAsTheRightEvents() throws InterruptedException {
+        store.createLease(subnet(2), peer(2), TTL); // stays
+        store.createLease(subnet(3), peer(3), TTL); // removed during the gap
+        watcher.poll(NO_WAIT);
+        delivered.clear();
+
+        // The gap: the watcher is not polling while peers come and go, then history is compacted.
+        store.deleteLease(subnet(3));
+        store.createLease(subnet(5), peer(5), TTL); // added during the gap
+        store.createLease(subnet(6), peer(6), TTL); // added and removed during the gap
+        store.deleteLease(subnet(6));
+        store.updateLease(subnet(2), LeaseAttrs.of("198.18.0.22", "udp"), TTL); // changed during the gap
+        store.compact(store.revision());
+
+        watcher.poll(NO_WAIT);
+        Set<String> got = delivered.stream().map(LeaseWatcherTest::describe).collect(Collectors.toSet());
+        assertEquals(Set.of("removed 10.5.3.0/24", "added 10.5.5.0/24 198.18.0.5", "added 10.5.2.0/24 198.18.0.22"), got);
+        assertEquals(Set.of(subnet(2), subnet(5)), watcher.peers().keySet());
+
+        // and the watch carries on normally from the snapshot's revision
+        delivered.clear();
+        store.createLease(subnet(7), peer(7), TTL);
+        watcher.poll(NO_WAIT);
+        assertEquals(List.of("added 10.5.7.0/24 198.18.0.7"), delivered.stream().map(LeaseWatcherTest::describe).toList());
+    }
+
+    @Test
+    void aResyncAfterALostWatchReportsOnlyTheDifference() throws InterruptedException {
+        store.createLease(subnet(2), peer(2), TTL);
+        watcher.poll(NO_WAIT);
+        delivered.clear();
+        watcher.invalidate();
+        store.createLease(subnet(3), peer(3), TTL);
+        watcher.poll(NO_WAIT);
+        assertEquals(List.of("added 10.5.3.0/24 198.18.0.3"), delivered.stream().map(LeaseWatcherTest::describe).toList());
+    }
+
+    @Test
+    void thisHostsLeaseDeletedOrExpiredIsReportedAsLost() throws InterruptedException {
+        watcher.poll(NO_WAIT);
+        store.deleteLease(MINE);
+        watcher.poll(NO_WAIT);
+        assertEquals(List.of(MINE), lost);
+        assertTrue(delivered.isEmpty(), "this host's lease is never a peer");
+    }
+
+    @Test
+    void thisHostsLeaseTakenByAnotherHostIsReportedAsLost() throws InterruptedException {
+        watcher.poll(NO_WAIT);
+        store.updateLease(MINE, peer(9), TTL);
+        watcher.poll(NO_WAIT);
+        assertEquals(List.of(MINE), lost);
+    }
+
+    @Test
+    void thisHostsLeaseMissingFromASnapshotIsReportedAsLost() throws InterruptedException {
+        store.deleteLease(MINE);
+        watcher.poll(NO_WAIT);
+        assertEquals(List.of(MINE), lost);
+    }
+
+    @Test
+    void anExpiredPeerIsRemoved() throws InterruptedException {
+        store.createLease(subnet(2), peer(2), Duration.ofMinutes(5));
+        watcher.poll(NO_WAIT);
+        delivered.clear();
+        clock.advance(Duration.ofMinutes(6));
+        watcher.poll(NO_WAIT);
+        assertEquals(List.of(new LeaseEvent.Removed(subnet(2))), delivered);
+    }
+
+    private Lease lease(Ipv4Subnet s, LeaseAttrs a) {
+        return new Lease(s, a, clock.instant().plus(TTL));
+    }
+
+    private static Set<Ipv4Subnet> subnets(List<LeaseEvent> events) {
+        return new HashSet<>(events.stream().map(LeaseEvent::subnet).toList());
+    }
+
+    private static String describe(LeaseEvent e) {
+        return e instanceof LeaseEvent.Added a ? "added " + a.subnet() + " " + a.lease().attrs().publicIp()
+                : "removed " + e.subnet();
+    }
+}
