@@ -1,0 +1,94 @@
+package io.weft.cli;
+
+import io.weft.core.WeftException;
+import io.weft.core.config.NetworkConfigParser;
+import io.weft.core.model.NetworkConfig;
+import io.weft.core.spi.store.Store;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** {@code weft config put|get}: the network config in the store. */
+@Command(name = "config", description = "Store or show the network config.",
+        subcommands = {ConfigCommand.Put.class, ConfigCommand.Get.class})
+final class ConfigCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: put or get");
+    }
+
+    /** Validates a config file (or stdin) and stores it. */
+    @Command(name = "put", description = "Validate the network config JSON in FILE (or - for stdin) and store it.")
+    static final class Put implements Runnable {
+        private final WeftCli.Context context;
+
+        @Mixin
+        StoreOptionsMixin storeFlags;
+
+        @Parameters(paramLabel = "FILE|-", description = "A JSON file, or - to read standard input.")
+        String source;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        Put(WeftCli.Context context) {
+            this.context = context;
+        }
+
+        @Override
+        public void run() {
+            String json = read();
+            NetworkConfig config = NetworkConfigParser.parse(json);
+            try (Store store = StoreCommand.open(context, storeFlags)) {
+                store.writeNetworkConfig(json);
+            }
+            spec.commandLine().getOut().println("stored network config: Network " + config.network() + ", SubnetLen "
+                    + config.subnetLen() + ", " + config.subnetCount() + " subnets, Backend " + config.backend().type());
+        }
+
+        private String read() {
+            try {
+                if ("-".equals(source)) {
+                    return new String(context.stdin().readAllBytes(), StandardCharsets.UTF_8);
+                }
+                return Files.readString(Path.of(source), StandardCharsets.UTF_8);
+            } catch (NoSuchFileException e) {
+                throw new WeftException("config file " + source + " does not exist: give the path of a JSON file, or -");
+            } catch (IOException e) {
+                throw new WeftException("config file " + source + " cannot be read: " + e);
+            }
+        }
+    }
+
+    /** Prints the stored config as stored. */
+    @Command(name = "get", description = "Print the stored network config.")
+    static final class Get implements Runnable {
+        private final WeftCli.Context context;
+
+        @Mixin
+        StoreOptionsMixin storeFlags;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        Get(WeftCli.Context context) {
+            this.context = context;
+        }
+
+        @Override
+        public void run() {
+            try (Store store = StoreCommand.open(context, storeFlags)) {
+                spec.commandLine().getOut().println(store.readNetworkConfig().strip());
+            }
+        }
+    }
+}

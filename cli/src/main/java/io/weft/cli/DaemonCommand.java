@@ -1,0 +1,90 @@
+package io.weft.cli;
+
+import io.weft.core.WeftException;
+import io.weft.core.daemon.Daemon;
+import io.weft.core.daemon.DaemonOptions;
+import io.weft.core.daemon.ExternalInterfaceResolver;
+import io.weft.core.daemon.SubnetEnvFile;
+import io.weft.core.lease.LeaseTimings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code weft daemon}: runs this host's member of the overlay, with flanneld's flags. */
+@Command(name = "daemon", description = {
+    "Acquire this host's subnet, write subnet.env and run the backend named by the network config's",
+    "Backend.Type until stopped (SIGTERM or SIGINT). The lease is kept on exit so a restart reuses it."})
+final class DaemonCommand implements Callable<Integer> {
+    private final WeftCli.Context context;
+
+    @Mixin
+    StoreOptionsMixin storeFlags;
+
+    @Option(names = "--iface", split = ",", paramLabel = "NAME|ADDR",
+            description = "Interface (name or IPv4 address) for inter-host traffic; repeatable, first match wins."
+                    + " Default: the interface of the default route.")
+    List<String> ifaces = new ArrayList<>();
+
+    @Option(names = "--iface-regex", split = ",", paramLabel = "REGEX",
+            description = "Pattern matched against interface names and addresses; repeatable.")
+    List<String> ifaceRegexes = new ArrayList<>();
+
+    @Option(names = "--public-ip", paramLabel = "ADDR",
+            description = "Address other hosts reach this one at. Default: the interface's address.")
+    String publicIp;
+
+    @Option(names = "--subnet-file", paramLabel = "FILE", defaultValue = "/run/flannel/subnet.env",
+            description = "Where to write subnet.env. Default: ${DEFAULT-VALUE}.")
+    Path subnetFile;
+
+    @Option(names = "--subnet-lease-renew-margin", paramLabel = "MINUTES", defaultValue = "60",
+            description = "Renew the lease this many minutes before it expires. Default: ${DEFAULT-VALUE}.")
+    int renewMarginMinutes;
+
+    @Option(names = "--ip-masq", description = "Masquerade traffic leaving the overlay (sets FLANNEL_IPMASQ).")
+    boolean ipMasq;
+
+    DaemonCommand(WeftCli.Context context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (renewMarginMinutes <= 0 || renewMarginMinutes >= 24 * 60) {
+            throw new WeftException("subnet-lease-renew-margin " + renewMarginMinutes
+                    + " is out of range: give minutes from 1 to 1439");
+        }
+        DaemonOptions options = new DaemonOptions(storeFlags.store, storeFlags.toOptions(), ifaces, ifaceRegexes,
+                publicIp, subnetFile == null ? SubnetEnvFile.DEFAULT_PATH : subnetFile,
+                LeaseTimings.DEFAULT.withRenewMargin(Duration.ofMinutes(renewMarginMinutes)), ipMasq);
+        Daemon daemon = new Daemon(options, context.stores(), context.backends(), new ExternalInterfaceResolver(),
+                context.clock());
+        CountDownLatch closed = new CountDownLatch(1);
+        context.onShutdown().accept(() -> {
+            daemon.close();
+            closed.countDown();
+        });
+        try {
+            daemon.start();
+        } catch (RuntimeException e) {
+            daemon.close();
+            throw e;
+        }
+        Optional<Throwable> failure = daemon.awaitStop(Long.MAX_VALUE, TimeUnit.DAYS);
+        closed.await(10, TimeUnit.SECONDS);
+        if (failure.isPresent()) {
+            daemon.close();
+            Throwable t = failure.get();
+            throw t instanceof WeftException w ? w : new WeftException("daemon failed: " + t, t);
+        }
+        return 0;
+    }
+}

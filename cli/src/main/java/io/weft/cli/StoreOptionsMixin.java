@@ -1,0 +1,48 @@
+package io.weft.cli;
+
+import io.weft.core.spi.store.StoreOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** The flags that say which store to use and how to reach it; shared by every command that needs one. */
+final class StoreOptionsMixin {
+    @Option(names = "--store", defaultValue = "etcd", paramLabel = "NAME",
+            description = "Where config and leases live: etcd, or memory (this process only). Default: ${DEFAULT-VALUE}.")
+    String store;
+
+    @Option(names = "--etcd-endpoints", split = ",", paramLabel = "URL",
+            description = "Comma-separated etcd endpoints. Default: http://127.0.0.1:2379.")
+    List<String> endpoints = new ArrayList<>();
+
+    @Option(names = "--etcd-prefix", defaultValue = StoreOptions.DEFAULT_PREFIX, paramLabel = "PREFIX",
+            description = "etcd key prefix. Default: ${DEFAULT-VALUE}.")
+    String prefix;
+
+    @Option(names = "--etcd-cafile", paramLabel = "FILE", description = "CA certificate to verify etcd with (TLS).")
+    Path caFile;
+
+    @Option(names = "--etcd-certfile", paramLabel = "FILE", description = "Client certificate for etcd (TLS).")
+    Path certFile;
+
+    @Option(names = "--etcd-keyfile", paramLabel = "FILE", description = "Client key for etcd (TLS).")
+    Path keyFile;
+
+    @Option(names = "--etcd-username", paramLabel = "USER", description = "etcd user name.")
+    String username;
+
+    @Option(names = "--etcd-password", paramLabel = "PASSWORD", description = "etcd password.")
+    String password;
+
+    @Option(names = "--net-config-path", paramLabel = "FILE",
+            description = "With --store memory: read the network config from this JSON file.")
+    Path netConfigPath;
+
+    StoreOptions toOptions() {
+        List<String> eps = endpoints.isEmpty() ? List.of("http://127.0.0.1:2379") : endpoints;
+        return new StoreOptions(prefix, eps, caFile, certFile, keyFile, username, password, netConfigPath,
+                Duration.ofSeconds(5));
+    }
+}

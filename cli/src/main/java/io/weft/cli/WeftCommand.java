@@ -1,0 +1,25 @@
+package io.weft.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The root {@code weft} command: it only holds the subcommands and the global flags. */
+@Command(name = "weft", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
+        description = "An etcd-backed overlay network for containers, compatible with flannel.",
+        subcommands = {DaemonCommand.class, ConfigCommand.class, LeasesCommand.class, VersionCommand.class},
+        footer = {"", "Every flag can also be set as WEFT_<FLAG> (e.g. WEFT_ETCD_ENDPOINTS) or FLANNELD_<FLAG>;",
+            "a flag on the command line wins. Exit codes: 0 ok, 1 runtime failure, 2 usage error."})
+final class WeftCommand implements Runnable {
+    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces with errors.")
+    boolean verbose;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                "missing subcommand: daemon, config, leases or version");
+    }
+}

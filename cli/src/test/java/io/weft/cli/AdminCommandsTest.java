@@ -1,0 +1,168 @@
+package io.weft.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.weft.core.model.Ipv4Subnet;
+import io.weft.core.model.LeaseAttrs;
+import io.weft.core.spi.store.Store;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The admin subcommands, each checked for exit code, stdout and stderr. */
+class AdminCommandsTest {
+    private static final String CONFIG = "{\"Network\":\"10.5.0.0/16\",\"Backend\":{\"Type\":\"udp\"}}";
+    private final CliHarness weft = new CliHarness();
+
+    @TempDir
+    Path dir;
+
+    private CliHarness.Result ok(String... args) {
+        CliHarness.Result r = weft.run(args);
+        assertEquals(0, r.code(), () -> "stderr: " + r.err());
+        assertEquals("", r.err());
+        return r;
+    }
+
+    private void fails(int code, String err, String... args) {
+        CliHarness.Result r = weft.run(args);
+        assertEquals(code, r.code(), () -> "stderr: " + r.err());
+        assertEquals(err + "\n", r.err());
+    }
+
+    @Test
+    void versionPrintsTheBuiltVersion() {
+        assertTrue(ok("version").out().matches("weft \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\n"), weft.run("version").out());
+        assertEquals(ok("version").out(), ok("--version").out());
+    }
+
+    @Test
+    void usageErrorsAreOneLineWithExitCode2() {
+        fails(2, "weft: missing subcommand: daemon, config, leases or version (see 'weft --help')");
+        fails(2, "weft: Unknown option: '--nope' (see 'weft version --help')", "version", "--nope");
+        fails(2, "weft: Missing required parameter: 'FILE|-' (see 'weft config put --help')", "config", "put");
+        fails(2, "weft: Invalid value for option '--output': expected one of [table, json] (case-sensitive) but was 'yaml'"
+                + " (see 'weft leases list --help')", "leases", "list", "--store", "shared", "-o", "yaml");
+        fails(2, "weft: missing subcommand: put or get (see 'weft config --help')", "config");
+    }
+
+    @Test
+    void configPutStoresAValidFileAndGetPrintsIt() throws IOException {
+        Path file = Files.writeString(dir.resolve("net.json"), CONFIG);
+        CliHarness.Result put = ok("config", "put", "--store", "shared", file.toString());
+        assertEquals("stored network config: Network 10.5.0.0/16, SubnetLen 24, 255 subnets, Backend udp\n", put.out());
+        assertEquals(CONFIG, weft.shared.readNetworkConfig());
+        assertEquals(CONFIG + "\n", ok("config", "get", "--store", "shared").out());
+    }
+
+    @Test
+    void configPutReadsStandardInput() {
+        weft.stdin = "{\"Network\":\"100.96.0.0/12\"}";
+        ok("config", "put", "--store", "shared", "-");
+        assertEquals("{\"Network\":\"100.96.0.0/12\"}", weft.shared.readNetworkConfig());
+    }
+
+    @Test
+    void anInvalidConfigIsRefusedAndWhatWasStoredIsKept() throws IOException {
+        weft.shared.writeNetworkConfig(CONFIG);
+        Path bad = Files.writeString(dir.resolve("bad.json"), "{\"Network\":\"10.5.0.0/16\",\"SubnetLen\":31}");
+        fails(1, "weft: SubnetLen 31 is too long: it must be at most 30", "config", "put", "--store", "shared", bad.toString());
+        Path broken = Files.writeString(dir.resolve("broken.json"), "{\"Network\" \"10.5.0.0/16\"}");
+        CliHarness.Result r = weft.run("config", "put", "--store", "shared", broken.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("weft: network config is not valid JSON at byte offset 11: "), r.err());
+        assertEquals(1, r.err().lines().count());
+        fails(1, "weft: config file " + dir.resolve("none.json") + " does not exist: give the path of a JSON file, or -",
+                "config", "put", "--store", "shared", dir.resolve("none.json").toString());
+        assertEquals(CONFIG, weft.shared.readNetworkConfig());
+    }
+
+    @Test
+    void configGetWithoutAConfigSaysHowToProvideOne() {
+        fails(1, "weft: network config not found in the in-memory store; pass it with --net-config-path FILE",
+                "config", "get", "--store", "shared");
+    }
+
+    @Test
+    void leasesListShowsATableAndJson() throws IOException {
+        weft.shared.createLease(Ipv4Subnet.parse("10.5.34.0/24"), LeaseAttrs.of("198.18.0.2", "udp"), Duration.ofHours(24));
+        weft.shared.createLease(Ipv4Subnet.parse("10.5.9.0/24"), LeaseAttrs.of("198.18.0.5", "udp"), Store.NO_TTL);
+        String table = ok("leases", "list", "--store", "shared").out();
+        String[] lines = table.split("\n");
+        assertEquals(3, lines.length, table);
+        assertTrue(lines[0].matches("SUBNET +PUBLIC-IP +BACKEND +EXPIRES"), lines[0]);
+        assertTrue(lines[1].matches("10\\.5\\.9\\.0/24 +198\\.18\\.0\\.5 +udp +never \\(reserved\\)"), lines[1]);
+        assertTrue(lines[2].matches("10\\.5\\.34\\.0/24 +198\\.18\\.0\\.2 +udp +\\d{4}-\\d\\d-\\d\\dT.*Z"), lines[2]);
+
+        JsonNode json = new ObjectMapper().readTree(ok("leases", "list", "--store", "shared", "-o", "json").out());
+        assertEquals(2, json.size());
+        assertEquals("10.5.9.0/24", json.get(0).get("subnet").asText());
+        assertTrue(json.get(0).get("expiration").isNull());
+        assertTrue(json.get(0).get("reserved").asBoolean());
+        assertEquals("198.18.0.2", json.get(1).get("publicIP").asText());
+        assertEquals("udp", json.get(1).get("backendType").asText());
+        assertTrue(json.get(1).get("expiration").isTextual());
+    }
+
+    @Test
+    void leasesRevokeDeletesOrSaysThereIsNone() {
+        weft.shared.createLease(Ipv4Subnet.parse("10.5.34.0/24"), LeaseAttrs.of("198.18.0.2", "udp"), Duration.ofHours(24));
+        assertEquals("revoked lease 10.5.34.0/24\n", ok("leases", "revoke", "--store", "shared", "10.5.34.0-24").out());
+        assertTrue(weft.shared.listLeases().leases().isEmpty());
+        fails(1, "weft: no lease for subnet 10.5.34.0/24: see the leases with: weft leases list",
+                "leases", "revoke", "--store", "shared", "10.5.34.0/24");
+        fails(1, "weft: SUBNET \"10.5.34.1/24\" has host bits set: use 10.5.34.0/24",
+                "leases", "revoke", "--store", "shared", "10.5.34.1/24");
+    }
+
+    @Test
+    void leasesReservePinsASubnetWithNoTtl() {
+        weft.shared.writeNetworkConfig(CONFIG);
+        assertEquals("reserved 10.5.7.0/24 for 198.18.0.9\n",
+                ok("leases", "reserve", "--store", "shared", "10.5.7.0/24", "198.18.0.9").out());
+        var lease = weft.shared.listLeases().leases().get(0);
+        assertTrue(lease.isReservation());
+        assertEquals("198.18.0.9", lease.attrs().publicIp());
+
+        fails(1, "weft: subnet 10.5.7.0/24 is already leased to 198.18.0.9: revoke it first with: weft leases revoke 10.5.7.0/24",
+                "leases", "reserve", "--store", "shared", "10.5.7.0/24", "198.18.0.10");
+        fails(1, "weft: subnet 10.6.7.0/24 does not fit the network config: it must be a /24 from 10.5.1.0 to 10.5.255.0"
+                + " in Network 10.5.0.0/16", "leases", "reserve", "--store", "shared", "10.6.7.0/24", "198.18.0.9");
+        fails(1, "weft: PUBLIC_IP \"198.18.0\" is not an IPv4 address: use dotted-quad form such as 10.5.0.0",
+                "leases", "reserve", "--store", "shared", "10.5.8.0/24", "198.18.0");
+    }
+
+    @Test
+    void anUnknownStoreListsTheAvailableOnes() {
+        CliHarness.Result r = weft.run("leases", "list", "--store", "nope");
+        assertEquals(1, r.code());
+        assertTrue(r.err().matches("weft: store \"nope\" not found; available: (etcd, )?memory, shared\\n"), r.err());
+    }
+
+    @Test
+    void flagsFallBackToWeftThenFlanneldEnvironmentAndTheCommandLineWins() {
+        weft.shared.writeNetworkConfig(CONFIG);
+        weft.env.put("FLANNELD_STORE", "nope");
+        assertEquals(1, weft.run("config", "get").code(), "FLANNELD_STORE is read");
+        weft.env.put("WEFT_STORE", "shared");
+        assertEquals(CONFIG + "\n", ok("config", "get").out(), "WEFT_ wins over FLANNELD_");
+        weft.env.put("WEFT_STORE", "nope");
+        assertEquals(CONFIG + "\n", ok("config", "get", "--store", "shared").out(), "the flag wins");
+    }
+
+    @Test
+    void stackTracesOnlyWithVerbose() {
+        CliHarness.Result quiet = weft.run("config", "get", "--store", "shared");
+        assertEquals(1, quiet.err().lines().count());
+        CliHarness.Result verbose = weft.run("config", "get", "--store", "shared", "--verbose");
+        assertEquals(1, verbose.code());
+        assertTrue(verbose.err().lines().count() > 3, verbose.err());
+        assertTrue(verbose.err().contains("\tat io.weft."), verbose.err());
+    }
+}

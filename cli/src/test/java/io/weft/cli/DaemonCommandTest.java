@@ -1,0 +1,109 @@
+package io.weft.cli;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.weft.core.model.Ipv4Subnet;
+import io.weft.core.model.Lease;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code weft daemon} end to end in this JVM with the alloc backend: no packets are sent, and the only
+ * file written is the subnet file in a temp folder.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class DaemonCommandTest {
+    private final CliHarness weft = new CliHarness();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void runsWritesSubnetEnvReacquiresALostLeaseAndStopsCleanly() throws Exception {
+        weft.shared.writeNetworkConfig("{\"Network\":\"100.96.0.0/16\",\"Backend\":{\"Type\":\"alloc\"}}");
+        Path subnetFile = dir.resolve("subnet.env");
+        CompletableFuture<CliHarness.Result> run = CompletableFuture.supplyAsync(() -> weft.run("daemon",
+                "--store", "shared", "--iface", "lo", "--public-ip", "198.18.0.1", "--subnet-file", subnetFile.toString()));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(subnetFile) || run.isDone());
+        assertTrue(Files.exists(subnetFile), () -> "daemon ended: " + run.join());
+        List<Lease> leases = weft.shared.listLeases().leases();
+        assertEquals(1, leases.size());
+        Ipv4Subnet subnet = leases.get(0).subnet();
+        assertEquals("198.18.0.1", leases.get(0).attrs().publicIp());
+        assertEquals("alloc", leases.get(0).attrs().backendType());
+        String env = Files.readString(subnetFile);
+        assertTrue(env.matches("FLANNEL_NETWORK=100\\.96\\.0\\.0/16\nFLANNEL_SUBNET=100\\.96\\.\\d+\\.1/24\n"
+                + "FLANNEL_MTU=\\d+\nFLANNEL_IPMASQ=false\n"), env);
+        assertTrue(env.contains("FLANNEL_SUBNET=" + subnet.toString().replace(".0/24", ".1/24")), env);
+
+        // An admin deletes the lease: the daemon takes the same subnet back instead of exiting.
+        weft.shared.deleteLease(subnet);
+        await().atMost(Duration.ofSeconds(20)).until(() -> weft.shared.listLeases().leases().stream()
+                .anyMatch(l -> l.subnet().equals(subnet) && l.attrs().publicIp().equals("198.18.0.1")));
+        assertTrue(!run.isDone(), "the daemon keeps running");
+
+        synchronized (weft.shutdownHooks) {
+            assertEquals(1, weft.shutdownHooks.size());
+            weft.shutdownHooks.get(0).run();
+        }
+        CliHarness.Result result = run.get(10, TimeUnit.SECONDS);
+        assertEquals(0, result.code(), result.err());
+        assertEquals(1, weft.shared.listLeases().leases().size(), "the lease is kept for a restart");
+    }
+
+    @Test
+    void aRestartReusesThePreviousSubnetFromSubnetEnv() throws Exception {
+        Path subnetFile = dir.resolve("subnet.env");
+        Files.writeString(subnetFile, "FLANNEL_NETWORK=100.96.0.0/16\nFLANNEL_SUBNET=100.96.77.1/24\n");
+        Path config = Files.writeString(dir.resolve("net.json"),
+                "{\"Network\":\"100.96.0.0/16\",\"Backend\":{\"Type\":\"alloc\"}}");
+        CompletableFuture<CliHarness.Result> run = CompletableFuture.supplyAsync(() -> weft.run("daemon",
+                "--store", "memory", "--net-config-path", config.toString(), "--iface", "lo", "--public-ip",
+                "198.18.0.1", "--subnet-file", subnetFile.toString()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(subnetFile).contains("FLANNEL_MTU") || run.isDone());
+        assertTrue(Files.readString(subnetFile).contains("FLANNEL_SUBNET=100.96.77.1/24\n"), Files.readString(subnetFile));
+        synchronized (weft.shutdownHooks) {
+            weft.shutdownHooks.get(0).run();
+        }
+        assertEquals(0, run.get(10, TimeUnit.SECONDS).code());
+    }
+
+    @Test
+    void startupErrorsAreOneLineWithExitCode1() throws IOException {
+        Path missing = dir.resolve("missing.json");
+        CliHarness.Result r = weft.run("daemon", "--store", "memory", "--net-config-path", missing.toString(),
+                "--iface", "lo", "--subnet-file", dir.resolve("subnet.env").toString());
+        assertEquals(1, r.code());
+        assertEquals("weft: net-config-path " + missing + " does not exist: give the path of a network config JSON file\n",
+                r.err());
+
+        Path vxlan = Files.writeString(dir.resolve("vxlan.json"), "{\"Network\":\"100.96.0.0/16\",\"Backend\":{\"Type\":\"vxlan\"}}");
+        r = weft.run("daemon", "--store", "memory", "--net-config-path", vxlan.toString(), "--iface", "lo",
+                "--public-ip", "198.18.0.1", "--subnet-file", dir.resolve("subnet.env").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().matches("weft: backend \"vxlan\" not found; available: alloc(, \\w+)*\\n"), r.err());
+
+        r = weft.run("daemon", "--store", "memory", "--iface", "no-such-if0");
+        assertEquals("weft: iface no-such-if0 matches no interface with an IPv4 address: name an interface or address"
+                + " from `ip addr`\n", r.err());
+
+        r = weft.run("daemon", "--store", "memory", "--iface", "lo", "--public-ip", "1.2.3");
+        assertEquals("weft: public-ip \"1.2.3\" is not an IPv4 address: use dotted-quad form such as 10.5.0.0\n", r.err());
+
+        r = weft.run("daemon", "--subnet-lease-renew-margin", "0");
+        assertEquals("weft: subnet-lease-renew-margin 0 is out of range: give minutes from 1 to 1439\n", r.err());
+        assertEquals(1, r.code());
+        assertTrue(!Files.exists(dir.resolve("subnet.env")), "no subnet file is written on failure");
+    }
+}
