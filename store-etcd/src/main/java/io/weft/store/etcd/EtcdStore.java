@@ -1,0 +1,417 @@
+package io.weft.store.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.common.exception.CompactedException;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.PutResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.lease.LeaseTimeToLiveResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.LeaseOption;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import io.weft.core.WeftException;
+import io.weft.core.config.LeaseJson;
+import io.weft.core.model.Ipv4Subnet;
+import io.weft.core.model.Lease;
+import io.weft.core.model.LeaseAttrs;
+import io.weft.core.model.LeaseEvent;
+import io.weft.core.spi.store.CreateResult;
+import io.weft.core.spi.store.LeaseSnapshot;
+import io.weft.core.spi.store.Store;
+import io.weft.core.spi.store.StoreOptions;
+import io.weft.core.spi.store.WatchResult;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Store} on etcd's v3 API, with flannel's layout: the config at {@code <prefix>/config} and
+ * each lease at {@code <prefix>/subnets/10.5.34.0-24}, its value flannel's lease JSON and its TTL an etcd
+ * lease attached to the key. A reservation is a key with no etcd lease.
+ *
+ * <p>Choices, and why:
+ * <ul>
+ * <li>Create is one transaction, "version is 0 → put with a freshly granted etcd lease". The loser of a
+ *     race revokes its grant and gets {@link CreateResult.Exists}.
+ * <li>Update and renew grant a fresh etcd lease and move the key onto it in one transaction guarded by
+ *     "version &gt; 0" (so they never create), then revoke the old etcd lease, which holds no key any more.
+ *     This is what flannel does; unlike a keep-alive it can change the TTL, and it gives every etcd lease
+ *     id one fixed deadline, which is what makes the deadline cache below correct.
+ * <li>A listed lease's expiration is the time of the query plus the etcd lease's remaining TTL
+ *     ({@code LeaseTimeToLive}, queried concurrently for the ids of one listing). Deadlines are cached by
+ *     etcd lease id: ids this store granted are known from the grant, others are queried once. Only a
+ *     keep-alive by another tool (say {@code etcdctl lease keep-alive}) moves a deadline, and then the
+ *     cached one is early, which at worst makes an expiration look sooner than it is.
+ * <li>A watch call opens an etcd watch from {@code afterRevision + 1}, returns with the first batch of
+ *     events (or empty after {@code maxWait}) and closes it. A compacted start revision becomes
+ *     {@link WatchResult.Compacted} with a fresh listing. A broken watch (etcd unreachable, no leader) is a
+ *     {@link WeftException}; the core's {@code LeaseWatcher} retries it with capped exponential backoff and
+ *     resyncs from a listing, so no change is lost.
+ * </ul>
+ *
+ * <p>Owns its {@link EtcdConnection}; {@link #close()} closes it. Thread-safe: all state is in etcd
+ * except the deadline cache, a concurrent map.
+ */
+final class EtcdStore implements Store {
+    private static final Logger LOG = LoggerFactory.getLogger(EtcdStore.class);
+
+    private final EtcdConnection etcd;
+    private final Clock clock;
+    private final String configKey;
+    private final String subnetsPrefix;
+    private final ByteSequence subnetsPrefixBytes;
+    /** Deadline of each etcd lease id seen lately; an id's deadline never moves (see class comment). */
+    private final Map<Long, Instant> deadlines = new ConcurrentHashMap<>();
+    private final Set<String> reportedBadKeys = ConcurrentHashMap.newKeySet();
+
+    EtcdStore(EtcdConnection etcd, StoreOptions options, Clock clock) {
+        this.etcd = Objects.requireNonNull(etcd, "etcd is null");
+        this.clock = Objects.requireNonNull(clock, "clock is null");
+        this.configKey = options.configKey();
+        this.subnetsPrefix = options.subnetsPrefix();
+        this.subnetsPrefixBytes = bytes(subnetsPrefix);
+    }
+
+    @Override
+    public String readNetworkConfig() {
+        GetResponse r = etcd.call("read the network config at " + configKey,
+                () -> etcd.client().getKVClient().get(bytes(configKey)));
+        if (r.getKvs().isEmpty()) {
+            throw new WeftException("network config not found at " + configKey + "; create it with: weft config put FILE");
+        }
+        return r.getKvs().get(0).getValue().toString(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void writeNetworkConfig(String json) {
+        Objects.requireNonNull(json, "json is null");
+        etcd.call("write the network config at " + configKey,
+                () -> etcd.client().getKVClient().put(bytes(configKey), bytes(json)));
+        LOG.info("network config written key={}", configKey);
+    }
+
+    @Override
+    public LeaseSnapshot listLeases() {
+        GetResponse r = etcd.call("list leases under " + subnetsPrefix,
+                () -> etcd.client().getKVClient().get(subnetsPrefixBytes, GetOption.builder().isPrefix(true).build()));
+        Map<Long, Instant> known = deadlinesOf(r.getKvs().stream().map(KeyValue::getLease).toList());
+        List<Lease> leases = new ArrayList<>();
+        for (KeyValue kv : r.getKvs()) {
+            Optional<Ipv4Subnet> subnet = subnetOf(kv.getKey());
+            if (subnet.isEmpty()) {
+                continue;
+            }
+            LeaseAttrs attrs = decode(kv);
+            if (attrs != null) {
+                leases.add(new Lease(subnet.get(), attrs, kv.getLease() == 0 ? null : known.get(kv.getLease())));
+            }
+        }
+        deadlines.keySet().retainAll(known.keySet());
+        return new LeaseSnapshot(leases, r.getHeader().getRevision());
+    }
+
+    @Override
+    public CreateResult createLease(Ipv4Subnet subnet, LeaseAttrs attrs, Duration ttl) {
+        Objects.requireNonNull(subnet, "subnet is null");
+        Objects.requireNonNull(attrs, "attrs is null");
+        ByteSequence key = leaseKey(subnet);
+        Grant grant = grant(subnet, ttl);
+        TxnResponse r;
+        try {
+            r = etcd.call("create the lease " + subnet, () -> etcd.client().getKVClient().txn()
+                    .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0)))
+                    .Then(Op.put(key, bytes(LeaseJson.encode(attrs)), putOption(grant, false)))
+                    .commit());
+        } catch (WeftException e) {
+            // The put may or may not have happened; revoking makes it "not happened" either way, matching
+            // what the caller is told.
+            revokeUnused(grant, "the create failed");
+            throw e;
+        }
+        if (!r.isSucceeded()) {
+            revokeUnused(grant, "the subnet is taken");
+            return new CreateResult.Exists(subnet);
+        }
+        return new CreateResult.Created(new Lease(subnet, attrs, grant.deadline()));
+    }
+
+    @Override
+    public Optional<Lease> updateLease(Ipv4Subnet subnet, LeaseAttrs attrs, Duration ttl) {
+        Objects.requireNonNull(subnet, "subnet is null");
+        Objects.requireNonNull(attrs, "attrs is null");
+        ByteSequence key = leaseKey(subnet);
+        Grant grant = grant(subnet, ttl);
+        TxnResponse r;
+        try {
+            r = etcd.call("update the lease " + subnet, () -> etcd.client().getKVClient().txn()
+                    .If(new Cmp(key, Cmp.Op.GREATER, CmpTarget.version(0)))
+                    .Then(Op.put(key, bytes(LeaseJson.encode(attrs)), putOption(grant, true)))
+                    .commit());
+        } catch (WeftException e) {
+            revokeUnused(grant, "the update failed");
+            throw e;
+        }
+        if (!r.isSucceeded()) {
+            revokeUnused(grant, "the lease is gone");
+            return Optional.empty();
+        }
+        PutResponse put = r.getPutResponses().get(0);
+        if (put.hasPrevKv()) {
+            long old = put.getPrevKv().getLease();
+            if (old != 0 && old != grant.id()) {
+                revokeUnused(new Grant(old, null), "the lease moved to etcd lease " + Long.toHexString(grant.id()));
+            }
+        }
+        return Optional.of(new Lease(subnet, attrs, grant.deadline()));
+    }
+
+    @Override
+    public boolean deleteLease(Ipv4Subnet subnet) {
+        Objects.requireNonNull(subnet, "subnet is null");
+        var r = etcd.call("delete the lease " + subnet, () -> etcd.client().getKVClient()
+                .delete(leaseKey(subnet), DeleteOption.builder().withPrevKV(true).build()));
+        for (KeyValue prev : r.getPrevKvs()) {
+            if (prev.getLease() != 0) {
+                revokeUnused(new Grant(prev.getLease(), null), "its lease " + subnet + " was deleted");
+            }
+        }
+        return r.getDeleted() > 0;
+    }
+
+    @Override
+    public WatchResult watchLeases(long afterRevision, Duration maxWait) throws InterruptedException {
+        BlockingQueue<Object> arrivals = new LinkedBlockingQueue<>();
+        WatchOption option = WatchOption.builder()
+                .isPrefix(true)
+                .withRevision(afterRevision + 1)
+                // Without a leader a watch would wait silently; with this etcd cancels it, so the caller
+                // sees the outage and resyncs once the cluster is back.
+                .withRequireLeader(true)
+                .build();
+        long deadline = System.nanoTime() + Math.max(0, maxWait.toNanos());
+        Watch.Watcher watcher;
+        try {
+            watcher = etcd.client().getWatchClient().watch(subnetsPrefixBytes, option,
+                    Watch.listener(arrivals::add, arrivals::add));
+        } catch (RuntimeException e) {
+            throw etcd.failure("watch leases under " + subnetsPrefix, e);
+        }
+        try {
+            while (true) {
+                long remaining = deadline - System.nanoTime();
+                Object next = remaining <= 0 ? arrivals.poll() : arrivals.poll(remaining, TimeUnit.NANOSECONDS);
+                if (next == null) {
+                    return new WatchResult.Changes(List.of(), afterRevision);
+                }
+                if (next instanceof CompactedException c) {
+                    LOG.debug("watch from revision {} refused: compacted through {}", afterRevision + 1,
+                            c.getCompactedRevision());
+                    return new WatchResult.Compacted(listLeases());
+                }
+                if (next instanceof Throwable t) {
+                    throw etcd.failure("watch leases under " + subnetsPrefix + " from revision " + (afterRevision + 1), t);
+                }
+                List<WatchResponse> batch = new ArrayList<>();
+                batch.add((WatchResponse) next);
+                // Whatever else has already arrived goes out in the same result.
+                Object more;
+                while ((more = arrivals.peek()) instanceof WatchResponse) {
+                    batch.add((WatchResponse) arrivals.poll());
+                }
+                WatchResult.Changes changes = toChanges(batch, afterRevision);
+                if (!changes.events().isEmpty()) {
+                    return changes;
+                }
+            }
+        } finally {
+            watcher.close();
+        }
+    }
+
+    private WatchResult.Changes toChanges(List<WatchResponse> batch, long afterRevision) {
+        List<WatchEvent> events = new ArrayList<>();
+        for (WatchResponse r : batch) {
+            events.addAll(r.getEvents());
+        }
+        Map<Long, Instant> known = deadlinesOf(events.stream()
+                .filter(e -> e.getEventType() == WatchEvent.EventType.PUT)
+                .map(e -> e.getKeyValue().getLease()).toList());
+        List<LeaseEvent> out = new ArrayList<>();
+        long revision = afterRevision;
+        for (WatchEvent e : events) {
+            KeyValue kv = e.getKeyValue();
+            // The revision of the last event seen, not the response header's: etcd may send a catching-up
+            // watcher a header revision beyond events it has not delivered yet.
+            revision = Math.max(revision, kv.getModRevision());
+            Optional<Ipv4Subnet> subnet = subnetOf(kv.getKey());
+            if (subnet.isEmpty()) {
+                continue;
+            }
+            switch (e.getEventType()) {
+                case PUT -> {
+                    LeaseAttrs attrs = decode(kv);
+                    if (attrs != null) {
+                        out.add(new LeaseEvent.Added(new Lease(subnet.get(), attrs,
+                                kv.getLease() == 0 ? null : known.get(kv.getLease()))));
+                    }
+                }
+                case DELETE -> out.add(new LeaseEvent.Removed(subnet.get()));
+                default -> LOG.debug("ignoring watch event type={} key={}", e.getEventType(), subnet.get());
+            }
+        }
+        return new WatchResult.Changes(out, revision);
+    }
+
+    @Override
+    public void compact(long revision) {
+        etcd.call("compact to revision " + revision, () -> etcd.client().getKVClient().compact(revision));
+        LOG.info("etcd compacted revision={}", revision);
+    }
+
+    @Override
+    public void close() {
+        etcd.close();
+    }
+
+    /** An etcd lease granted for one key (id 0 and no deadline for a reservation). */
+    private record Grant(long id, Instant deadline) {
+    }
+
+    private Grant grant(Ipv4Subnet subnet, Duration ttl) {
+        Objects.requireNonNull(ttl, "ttl is null");
+        if (ttl.isNegative()) {
+            throw new WeftException("lease TTL " + ttl + " is negative: give a positive TTL, or zero for no expiry");
+        }
+        if (ttl.isZero()) {
+            return new Grant(0, null);
+        }
+        // Whole seconds, rounded up: etcd's TTL unit.
+        long seconds = Math.max(1, (ttl.toMillis() + 999) / 1000);
+        Instant before = clock.instant();
+        long id = etcd.call("grant an etcd lease of " + seconds + "s for " + subnet,
+                () -> etcd.client().getLeaseClient().grant(seconds)).getID();
+        Instant deadline = before.plusSeconds(seconds);
+        deadlines.put(id, deadline);
+        return new Grant(id, deadline);
+    }
+
+    private static PutOption putOption(Grant grant, boolean prevKv) {
+        PutOption.Builder b = PutOption.builder();
+        if (grant.id() != 0) {
+            b.withLeaseId(grant.id());
+        }
+        if (prevKv) {
+            b.withPrevKV();
+        }
+        return b.build();
+    }
+
+    /**
+     * Revokes an etcd lease no key should hold any more. A failure is logged, not thrown: the grant
+     * expires by itself within its TTL, and the caller's own outcome is already decided.
+     */
+    private void revokeUnused(Grant grant, String why) {
+        if (grant.id() == 0) {
+            return;
+        }
+        deadlines.remove(grant.id());
+        try {
+            etcd.call("revoke etcd lease " + Long.toHexString(grant.id()),
+                    () -> etcd.client().getLeaseClient().revoke(grant.id()));
+            LOG.debug("revoked etcd lease {} because {}", Long.toHexString(grant.id()), why);
+        } catch (WeftException e) {
+            if (e.getMessage().contains("requested lease not found")) {
+                return;
+            }
+            LOG.warn("could not revoke unused etcd lease {} ({}): {}; it expires by itself", Long.toHexString(grant.id()),
+                    why, e.getMessage());
+        }
+    }
+
+    /**
+     * The deadlines of these etcd lease ids: cached ones, plus one concurrent {@code LeaseTimeToLive} query
+     * for each unknown id. An id etcd no longer knows (expired, revoked) gets "now": its keys are about to go.
+     */
+    private Map<Long, Instant> deadlinesOf(List<Long> ids) {
+        Map<Long, Instant> out = new HashMap<>();
+        Map<Long, CompletableFuture<LeaseTimeToLiveResponse>> pending = new HashMap<>();
+        Set<Long> wanted = new HashSet<>(ids);
+        wanted.remove(0L);
+        Instant before = clock.instant();
+        for (long id : wanted) {
+            Instant cached = deadlines.get(id);
+            if (cached != null) {
+                out.put(id, cached);
+            } else {
+                pending.put(id, etcd.client().getLeaseClient().timeToLive(id, LeaseOption.DEFAULT));
+            }
+        }
+        for (Map.Entry<Long, CompletableFuture<LeaseTimeToLiveResponse>> p : pending.entrySet()) {
+            long id = p.getKey();
+            LeaseTimeToLiveResponse r = etcd.call("read the TTL of etcd lease " + Long.toHexString(id), p::getValue);
+            Instant deadline = before.plusSeconds(Math.max(0, r.getTTL()));
+            deadlines.put(id, deadline);
+            out.put(id, deadline);
+        }
+        return out;
+    }
+
+    private Optional<Ipv4Subnet> subnetOf(ByteSequence key) {
+        String k = key.toString(StandardCharsets.UTF_8);
+        String name = k.startsWith(subnetsPrefix) ? k.substring(subnetsPrefix.length()) : k;
+        try {
+            return Optional.of(Ipv4Subnet.parseKey(name));
+        } catch (WeftException e) {
+            if (reportedBadKeys.add(k)) {
+                LOG.warn("ignoring key {} under the subnets prefix: {}", k, e.getMessage());
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** The lease's attributes, or null (logged once) when the value is not flannel lease JSON. */
+    private LeaseAttrs decode(KeyValue kv) {
+        String k = kv.getKey().toString(StandardCharsets.UTF_8);
+        try {
+            return LeaseJson.decode(k, kv.getValue().toString(StandardCharsets.UTF_8));
+        } catch (WeftException e) {
+            if (reportedBadKeys.add(k)) {
+                LOG.warn("ignoring lease {}: {}", k, e.getMessage());
+            }
+            return null;
+        }
+    }
+
+    private ByteSequence leaseKey(Ipv4Subnet subnet) {
+        return bytes(subnetsPrefix + subnet.toKey());
+    }
+
+    private static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+}
