@@ -15,7 +15,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code weft config put|get}: the network config in the store. */
-@Command(name = "config", description = "Store or show the network config.",
+@Command(name = "config", mixinStandardHelpOptions = true, description = "Store or show the network config.",
         subcommands = {ConfigCommand.Put.class, ConfigCommand.Get.class})
 final class ConfigCommand implements Runnable {
     @CommandLine.Spec
@@ -27,7 +27,7 @@ final class ConfigCommand implements Runnable {
     }
 
     /** Validates a config file (or stdin) and stores it. */
-    @Command(name = "put", description = "Validate the network config JSON in FILE (or - for stdin) and store it.")
+    @Command(name = "put", mixinStandardHelpOptions = true, description = "Validate the network config JSON in FILE (or - for stdin) and store it.")
     static final class Put implements Runnable {
         private final WeftCli.Context context;
 
@@ -70,7 +70,7 @@ final class ConfigCommand implements Runnable {
     }
 
     /** Prints the stored config as stored. */
-    @Command(name = "get", description = "Print the stored network config.")
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "Print the stored network config.")
     static final class Get implements Runnable {
         private final WeftCli.Context context;
 

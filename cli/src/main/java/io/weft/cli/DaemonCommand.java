@@ -19,9 +19,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code weft daemon}: runs this host's member of the overlay, with flanneld's flags. */
-@Command(name = "daemon", description = {
-    "Acquire this host's subnet, write subnet.env and run the backend named by the network config's",
-    "Backend.Type until stopped (SIGTERM or SIGINT). The lease is kept on exit so a restart reuses it."})
+@Command(name = "daemon", mixinStandardHelpOptions = true, description = {
+    "Run this host's member of the overlay network.",
+    "Acquires this host's subnet, writes subnet.env and runs the backend named",
+    "by the network config's Backend.Type until SIGTERM or SIGINT. The lease",
+    "is kept on exit, so a restart reuses it."})
 final class DaemonCommand implements Callable<Integer> {
     private final WeftCli.Context context;
 

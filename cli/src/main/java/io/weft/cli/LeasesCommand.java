@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code weft leases list|revoke|reserve}: the subnet leases in the store. */
-@Command(name = "leases", description = "List, revoke or reserve subnet leases.",
+@Command(name = "leases", mixinStandardHelpOptions = true, description = "List, revoke or reserve subnet leases.",
         subcommands = {LeasesCommand.ListLeases.class, LeasesCommand.Revoke.class, LeasesCommand.Reserve.class})
 final class LeasesCommand implements Runnable {
     @CommandLine.Spec
@@ -38,7 +38,7 @@ final class LeasesCommand implements Runnable {
     enum Format { table, json }
 
     /** Prints every lease. */
-    @Command(name = "list", description = "List every lease, as a table or as JSON.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List every lease, as a table or as JSON.")
     static final class ListLeases implements Runnable {
         private final WeftCli.Context context;
 
@@ -97,7 +97,7 @@ final class LeasesCommand implements Runnable {
     }
 
     /** Deletes a lease. */
-    @Command(name = "revoke", description = "Delete the lease of SUBNET; its host re-acquires one.")
+    @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Delete the lease of SUBNET; its host re-acquires one.")
     static final class Revoke implements Runnable {
         private final WeftCli.Context context;
 
@@ -127,7 +127,7 @@ final class LeasesCommand implements Runnable {
     }
 
     /** Pins a subnet to a PublicIP with no TTL. */
-    @Command(name = "reserve", description = "Pin SUBNET to PUBLIC_IP with a lease that never expires.")
+    @Command(name = "reserve", mixinStandardHelpOptions = true, description = "Pin SUBNET to PUBLIC_IP with a lease that never expires.")
     static final class Reserve implements Runnable {
         private final WeftCli.Context context;
 

@@ -6,6 +6,10 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (args.length == 0 || !"daemon".equals(args[0])) {
+            // Admin commands print results, not the stores' lifecycle logs; set before any logger exists.
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
         System.exit(WeftCli.forProduction().execute(args));
     }
 }

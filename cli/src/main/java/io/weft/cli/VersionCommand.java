@@ -8,7 +8,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code weft version}: prints the version this jar was built as. */
-@Command(name = "version", description = "Print weft's version.")
+@Command(name = "version", mixinStandardHelpOptions = true, description = "Print weft's version.")
 final class VersionCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -8,8 +8,9 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "weft", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "An etcd-backed overlay network for containers, compatible with flannel.",
         subcommands = {DaemonCommand.class, ConfigCommand.class, LeasesCommand.class, VersionCommand.class},
-        footer = {"", "Every flag can also be set as WEFT_<FLAG> (e.g. WEFT_ETCD_ENDPOINTS) or FLANNELD_<FLAG>;",
-            "a flag on the command line wins. Exit codes: 0 ok, 1 runtime failure, 2 usage error."})
+        footer = {"", "Every flag can also be set in the environment as WEFT_<FLAG>",
+            "(e.g. WEFT_ETCD_ENDPOINTS) or FLANNELD_<FLAG>; a flag given on the",
+            "command line wins. Exit codes: 0 success, 1 runtime failure, 2 usage error.", ""})
 final class WeftCommand implements Runnable {
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces with errors.")
     boolean verbose;
