@@ -8,7 +8,7 @@
 #       --bip 198.19.255.1/24 --default-address-pool base=198.19.0.0/17,size=24
 #   and waits (at most ~60 s) until 'docker info' answers.
 #
-# Log: /var/log/weft-dockerd.log   PID: /run/weft-dockerd.pid
+# Log: /var/log/weft-dockerd.log   PID: /run/weft-dockerd.pid   Lock: /run/weft-dockerd.lock
 # Idempotent; safe to run repeatedly. Never kills a dockerd it did not start.
 set -euo pipefail
 
@@ -34,6 +34,12 @@ is_dockerd_pid() {
 
 docker_ok && exit 0
 
+# One run at a time from here on (two concurrent runs must not both start a
+# dockerd); the second one waits, then finds the engine up.
+exec 9>/run/weft-dockerd.lock
+flock -w 120 9 || weft_die "another ensure-docker.sh holds /run/weft-dockerd.lock for over 120 s"
+docker_ok && exit 0
+
 # 1. Install the engine if needed (docker.io brings dockerd, containerd, runc,
 #    iptables and a docker client).
 #    (/usr/local/bin/docker may already be there as a client only.)
@@ -55,7 +61,7 @@ elif [[ -f /var/run/docker.pid ]] && is_dockerd_pid "$(cat /var/run/docker.pid)"
 else
   weft_log "starting dockerd ${DOCKERD_ARGS[*]} (log: $DOCKERD_LOG)"
   # setsid: own session, so ending the caller's process group leaves it running.
-  setsid nohup dockerd "${DOCKERD_ARGS[@]}" </dev/null >>"$DOCKERD_LOG" 2>&1 &
+  setsid nohup dockerd "${DOCKERD_ARGS[@]}" </dev/null >>"$DOCKERD_LOG" 2>&1 9>&- &
   pid=$!
   echo "$pid" >"$DOCKERD_PIDFILE"
 fi
