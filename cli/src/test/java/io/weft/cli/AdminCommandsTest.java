@@ -43,6 +43,23 @@ class AdminCommandsTest {
     }
 
     @Test
+    void everyCommandHasHelpAndTheDaemonTakesFlanneldsFlags() {
+        String root = ok("--help").out();
+        for (String sub : new String[] {"daemon", "config", "leases", "version"}) {
+            assertTrue(root.contains("  " + sub + " "), root);
+        }
+        String daemon = ok("daemon", "--help").out();
+        for (String flag : new String[] {"--etcd-endpoints", "--etcd-prefix", "--etcd-cafile", "--etcd-certfile",
+            "--etcd-keyfile", "--etcd-username", "--etcd-password", "--iface", "--iface-regex", "--public-ip",
+            "--subnet-file", "--subnet-lease-renew-margin", "--ip-masq", "--store", "--net-config-path"}) {
+            assertTrue(java.util.regex.Pattern.compile("(?m)^ +" + flag + "[= ]").matcher(daemon).find(), flag + " in\n" + daemon);
+        }
+        assertTrue(ok("leases", "list", "--help").out().contains("-o, --output=FORMAT"));
+        assertTrue(ok("config", "put", "--help").out().contains("FILE|-"));
+        assertTrue(ok("leases", "reserve", "--help").out().contains("SUBNET PUBLIC_IP"));
+    }
+
+    @Test
     void usageErrorsAreOneLineWithExitCode2() {
         fails(2, "weft: missing subcommand: daemon, config, leases or version (see 'weft --help')");
         fails(2, "weft: Unknown option: '--nope' (see 'weft version --help')", "version", "--nope");

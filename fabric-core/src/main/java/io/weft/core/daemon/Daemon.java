@@ -6,6 +6,7 @@ import io.weft.core.lease.LeaseKeeper;
 import io.weft.core.lease.LeaseWatcher;
 import io.weft.core.lease.SubnetAllocator;
 import io.weft.core.model.Ipv4;
+import io.weft.core.model.Ipv4Subnet;
 import io.weft.core.model.Lease;
 import io.weft.core.model.NetworkConfig;
 import io.weft.core.spi.backend.BackendContext;
@@ -52,6 +53,7 @@ public final class Daemon implements AutoCloseable {
     private LeaseWatcher watcher;
     private SubnetEnvFile subnetFile;
     private NetworkConfig config;
+    private boolean closed;
 
     public Daemon(DaemonOptions options, PluginRegistry<StoreProvider> stores, PluginRegistry<BackendProvider> backends,
             ExternalInterfaceResolver interfaces, Clock clock) {
@@ -80,7 +82,7 @@ public final class Daemon implements AutoCloseable {
         subnetFile = new SubnetEnvFile(options.subnetFile());
         SubnetAllocator allocator = new SubnetAllocator(store, config, options.timings().ttl(), new SecureRandom());
         keeper = new LeaseKeeper(store, allocator, clock, options.timings(), this::leaseChanged);
-        Optional<io.weft.core.model.Ipv4Subnet> previous = subnetFile.previousSubnet();
+        Optional<Ipv4Subnet> previous = subnetFile.previousSubnet();
         network = backendProvider.create(new BackendContext(iface, publicIp, attrs -> keeper.acquire(attrs, previous)))
                 .register(config);
         writeSubnetEnv(network.lease());
@@ -146,6 +148,10 @@ public final class Daemon implements AutoCloseable {
     /** Stops the loops and releases the data path and the store, in reverse start order. Keeps the lease. */
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         LOG.info("stopping");
         if (watcher != null) {
             watcher.close();

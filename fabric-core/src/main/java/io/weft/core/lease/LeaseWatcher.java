@@ -94,7 +94,9 @@ public final class LeaseWatcher {
                 ownSeen |= l.attrs().publicIp().equals(own.get().attrs().publicIp());
                 continue;
             }
-            now.put(l.subnet(), l);
+            if (!isOwnAddress(own, l)) {
+                now.put(l.subnet(), l);
+            }
         }
         List<LeaseEvent> events = new ArrayList<>();
         for (Ipv4Subnet gone : List.copyOf(peers.keySet())) {
@@ -130,6 +132,10 @@ public final class LeaseWatcher {
                 continue;
             }
             if (e instanceof LeaseEvent.Added added) {
+                if (isOwnAddress(own, added.lease())) {
+                    // This host's lease under another subnet, seen before the keeper adopted it: never a peer.
+                    continue;
+                }
                 if (!added.lease().equals(peers.put(added.subnet(), added.lease()))) {
                     events.add(e);
                 }
@@ -138,6 +144,10 @@ public final class LeaseWatcher {
             }
         }
         return events;
+    }
+
+    private static boolean isOwnAddress(Optional<Lease> own, Lease lease) {
+        return own.isPresent() && own.get().attrs().publicIp().equals(lease.attrs().publicIp());
     }
 
     private static boolean isOwnSubnet(Optional<Lease> own, Ipv4Subnet subnet) {

@@ -128,6 +128,15 @@ class LeaseWatcherTest {
     }
 
     @Test
+    void aLeaseWithThisHostsAddressIsNeverAPeer() throws InterruptedException {
+        store.createLease(subnet(8), peer(1), TTL); // e.g. re-acquired under a new subnet, not yet adopted
+        watcher.poll(NO_WAIT);
+        store.createLease(subnet(9), peer(1), TTL);
+        watcher.poll(NO_WAIT);
+        assertTrue(delivered.isEmpty(), delivered.toString());
+    }
+
+    @Test
     void anExpiredPeerIsRemoved() throws InterruptedException {
         store.createLease(subnet(2), peer(2), Duration.ofMinutes(5));
         watcher.poll(NO_WAIT);
