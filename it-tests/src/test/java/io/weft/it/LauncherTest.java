@@ -1,0 +1,71 @@
+package io.weft.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code bin/weft} as a user runs it: a real process from the shaded jar, with real exit codes. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class LauncherTest {
+    private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
+
+    @TempDir
+    Path dir;
+
+    record Run(int code, String out, String err) {
+    }
+
+    private static Run weft(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ROOT.resolve("bin/weft").toString());
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).start();
+        p.getOutputStream().close();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("bin/weft " + String.join(" ", args) + " did not finish in 60 s");
+        }
+        return new Run(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theShadedJarRunsWithEveryPluginMerged() throws Exception {
+        Run version = weft("version");
+        assertEquals(0, version.code(), version.err());
+        assertTrue(version.out().startsWith("weft "), version.out());
+
+        // ServiceLoader files of every module are merged into the one jar.
+        Run unknownStore = weft("leases", "list", "--store", "nope");
+        assertEquals(1, unknownStore.code());
+        assertEquals("weft: store \"nope\" not found; available: etcd, memory\n", unknownStore.err());
+
+        Path config = Files.writeString(dir.resolve("net.json"), "{\"Network\":\"100.96.0.0/16\",\"Backend\":{\"Type\":\"vxlan\"}}");
+        Run unknownBackend = weft("daemon", "--store", "memory", "--net-config-path", config.toString(), "--iface", "lo",
+                "--public-ip", "198.18.0.1", "--subnet-file", dir.resolve("subnet.env").toString());
+        assertEquals(1, unknownBackend.code());
+        assertTrue(unknownBackend.err().contains("weft: backend \"vxlan\" not found; available: alloc, "), unknownBackend.err());
+    }
+
+    @Test
+    void usageErrorsExitWith2AndRuntimeErrorsWith1() throws Exception {
+        Run usage = weft("--no-such-flag");
+        assertEquals(2, usage.code());
+        assertEquals("weft: Unknown option: '--no-such-flag' (see 'weft --help')\n", usage.err());
+
+        Run bad = weft("config", "put", "--store", "memory", dir.resolve("missing.json").toString());
+        assertEquals(1, bad.code());
+        assertEquals("weft: config file " + dir.resolve("missing.json")
+                + " does not exist: give the path of a JSON file, or -\n", bad.err());
+    }
+}
