@@ -1,0 +1,89 @@
+package io.weft.backend.udp;
+
+import jnr.ffi.Pointer;
+import jnr.ffi.annotations.SaveError;
+import jnr.ffi.annotations.Variadic;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
+
+/**
+ * The libc calls the udp data path makes: one small jnr-ffi interface for the module, used only through
+ * {@link Syscalls}. It is public because jnr-ffi generates its implementation in another class loader.
+ *
+ * <p>Hot-path calls take buffer and address arguments as raw {@code long} addresses of direct memory
+ * (see {@link PacketBatch}) so that a call allocates no {@code Pointer}; this assumes LP64 Linux, which
+ * {@link Syscalls#load()} checks. Every call saves errno; callers check every return value.
+ */
+public interface LibC {
+    int AF_INET = 2;
+    int SOCK_DGRAM = 2;
+    int SOCK_CLOEXEC = 0x80000;
+    int O_RDWR = 0x2;
+    int O_NONBLOCK = 0x800;
+    int O_CLOEXEC = 0x80000;
+    int SOL_SOCKET = 1;
+    int SO_SNDBUF = 7;
+    int SO_RCVBUF = 8;
+    int SO_SNDTIMEO = 21;
+    int SO_SNDBUFFORCE = 32;
+    int SO_RCVBUFFORCE = 33;
+    int MSG_TRUNC = 0x20;
+    int MSG_DONTWAIT = 0x40;
+    short POLLIN = 0x1;
+    int EINTR = 4;
+    int EBADF = 9;
+    int EAGAIN = 11;
+    int ENOMEM = 12;
+    int EPERM = 1;
+    int ENOENT = 2;
+    int ESRCH = 3;
+    int EACCES = 13;
+    int EBUSY = 16;
+    int EEXIST = 17;
+    int EINVAL = 22;
+    int EADDRINUSE = 98;
+    int EADDRNOTAVAIL = 99;
+
+    @SaveError
+    int open(String path, int flags);
+
+    @SaveError
+    int close(int fd);
+
+    @SaveError
+    @Variadic(fixedCount = 2)
+    int ioctl(int fd, long request, Pointer arg);
+
+    @SaveError
+    int socket(int domain, int type, int protocol);
+
+    @SaveError
+    int bind(int fd, Pointer address, int addressLength);
+
+    @SaveError
+    int setsockopt(int fd, int level, int name, Pointer value, int valueLength);
+
+    @SaveError
+    int getsockopt(int fd, int level, int name, Pointer value, Pointer valueLength);
+
+    @SaveError
+    int poll(long fds, long count, int timeoutMillis);
+
+    @SaveError
+    @ssize_t
+    long read(int fd, long buffer, @size_t long count);
+
+    @SaveError
+    @ssize_t
+    long write(int fd, long buffer, @size_t long count);
+
+    @SaveError
+    @ssize_t
+    long recvfrom(int fd, long buffer, @size_t long length, int flags, long address, long addressLength);
+
+    @SaveError
+    @ssize_t
+    long sendto(int fd, long buffer, @size_t long length, int flags, long address, int addressLength);
+
+    String strerror(int errno);
+}

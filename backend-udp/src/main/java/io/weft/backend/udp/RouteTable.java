@@ -1,0 +1,181 @@
+package io.weft.backend.udp;
+
+import io.weft.core.model.Ipv4;
+import io.weft.core.model.Ipv4Subnet;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeSet;
+
+/**
+ * One immutable snapshot of where packets go: this host's subnet and device address, the overlay Network,
+ * and each peer subnet with its PublicIP. {@link UdpNetwork} builds a new one on every lease event and
+ * publishes it through a volatile field, so the forwarding threads read it without locks.
+ *
+ * <p>{@link #lookup(int)} is a longest-prefix match: one open-addressing hash table per prefix length,
+ * longest first (all leases normally share one length, so it is one probe). {@link #isPeer(int)} is a
+ * hash set of PublicIPs. Each peer's {@code sockaddr_in} sits in direct memory for {@code sendto}.
+ * Lookups allocate nothing.
+ */
+final class RouteTable {
+
+    /** A peer subnet and the underlay address that carries it. */
+    record Peer(Ipv4Subnet subnet, int publicIp) {
+        Peer {
+            Objects.requireNonNull(subnet, "subnet is null");
+        }
+
+        @Override
+        public String toString() {
+            return subnet + "→" + Ipv4.format(publicIp);
+        }
+    }
+
+    private static final int SOCKADDR = 16;
+    private final Ipv4Subnet network;
+    private final Ipv4Subnet own;
+    private final List<Peer> peers;
+    private final int[] lengths;
+    private final int[][] keys;
+    private final int[][] values;
+    private final int[] peerIps;
+    private final boolean[] peerIpUsed;
+    private final ByteBuffer sockaddrs;
+    private final long sockaddrsAddress;
+
+    /**
+     * @param network the whole overlay Network
+     * @param own     this host's subnet (its base is the device address)
+     * @param peers   the peers; on duplicate subnets the last wins
+     * @param port    the peers' UDP port
+     */
+    RouteTable(Ipv4Subnet network, Ipv4Subnet own, List<Peer> peers, int port) {
+        this.network = Objects.requireNonNull(network, "network is null");
+        this.own = Objects.requireNonNull(own, "own is null");
+        this.peers = List.copyOf(peers);
+        TreeSet<Integer> lengthSet = new TreeSet<>(Comparator.reverseOrder());
+        for (Peer p : this.peers) {
+            lengthSet.add(p.subnet().prefixLength());
+        }
+        lengths = lengthSet.stream().mapToInt(Integer::intValue).toArray();
+        keys = new int[lengths.length][];
+        values = new int[lengths.length][];
+        for (int l = 0; l < lengths.length; l++) {
+            List<Integer> members = new ArrayList<>();
+            for (int i = 0; i < this.peers.size(); i++) {
+                if (this.peers.get(i).subnet().prefixLength() == lengths[l]) {
+                    members.add(i);
+                }
+            }
+            int size = tableSize(members.size());
+            keys[l] = new int[size];
+            values[l] = new int[size];
+            for (int i : members) {
+                int key = this.peers.get(i).subnet().base();
+                int slot = probe(keys[l], values[l], key);
+                keys[l][slot] = key;
+                values[l][slot] = i + 1;
+            }
+        }
+        peerIps = new int[tableSize(this.peers.size())];
+        peerIpUsed = new boolean[peerIps.length];
+        for (Peer p : this.peers) {
+            int slot = hash(p.publicIp()) & (peerIps.length - 1);
+            while (peerIpUsed[slot] && peerIps[slot] != p.publicIp()) {
+                slot = (slot + 1) & (peerIps.length - 1);
+            }
+            peerIps[slot] = p.publicIp();
+            peerIpUsed[slot] = true;
+        }
+        sockaddrs = ByteBuffer.allocateDirect(Math.max(1, this.peers.size()) * SOCKADDR).order(ByteOrder.BIG_ENDIAN);
+        for (int i = 0; i < this.peers.size(); i++) {
+            int at = i * SOCKADDR;
+            sockaddrs.order(ByteOrder.nativeOrder()).putShort(at, (short) LibC.AF_INET);
+            sockaddrs.order(ByteOrder.BIG_ENDIAN).putShort(at + 2, (short) port).putInt(at + 4,
+                    this.peers.get(i).publicIp());
+        }
+        sockaddrsAddress = Syscalls.address(sockaddrs);
+    }
+
+    /** A table with no peers. */
+    static RouteTable empty(Ipv4Subnet network, Ipv4Subnet own, int port) {
+        return new RouteTable(network, own, List.of(), port);
+    }
+
+    private static int tableSize(int entries) {
+        return Integer.highestOneBit(Math.max(2, entries) * 4 - 1);
+    }
+
+    private static int hash(int key) {
+        int h = key * 0x9E3779B1;
+        return h ^ (h >>> 16);
+    }
+
+    private static int probe(int[] keys, int[] values, int key) {
+        int mask = keys.length - 1;
+        int slot = hash(key) & mask;
+        while (values[slot] != 0 && keys[slot] != key) {
+            slot = (slot + 1) & mask;
+        }
+        return slot;
+    }
+
+    /** The index of the peer with the longest prefix holding {@code destination}, or -1. */
+    int lookup(int destination) {
+        for (int l = 0; l < lengths.length; l++) {
+            int key = destination & Ipv4Subnet.mask(lengths[l]);
+            int v = values[l][probe(keys[l], values[l], key)];
+            if (v != 0) {
+                return v - 1;
+            }
+        }
+        return -1;
+    }
+
+    /** True when {@code address} is some peer's PublicIP. */
+    boolean isPeer(int address) {
+        int mask = peerIps.length - 1;
+        int slot = hash(address) & mask;
+        while (peerIpUsed[slot]) {
+            if (peerIps[slot] == address) {
+                return true;
+            }
+            slot = (slot + 1) & mask;
+        }
+        return false;
+    }
+
+    /** The native address of peer {@code index}'s {@code sockaddr_in}. */
+    long sockaddr(int index) {
+        return sockaddrsAddress + (long) index * SOCKADDR;
+    }
+
+    Peer peer(int index) {
+        return peers.get(index);
+    }
+
+    List<Peer> peers() {
+        return peers;
+    }
+
+    Ipv4Subnet network() {
+        return network;
+    }
+
+    Ipv4Subnet own() {
+        return own;
+    }
+
+    /** The device address: this host's subnet's network address. */
+    int deviceAddress() {
+        return own.base();
+    }
+
+    /** This table with another own subnet, for a changed lease. */
+    RouteTable withOwn(Ipv4Subnet newOwn, int port) {
+        return new RouteTable(network, newOwn, peers, port);
+    }
+}

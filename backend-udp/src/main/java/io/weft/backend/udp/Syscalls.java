@@ -1,0 +1,119 @@
+package io.weft.backend.udp;
+
+import io.weft.core.WeftException;
+import java.nio.ByteBuffer;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+
+/**
+ * The checked face of {@link LibC}: set-up calls that turn a failed return into a {@link WeftException}
+ * naming the call, the object, errno's text and a fix, plus the few helpers the hot path needs (errno,
+ * addresses of direct buffers). One instance per backend, created by {@link UdpBackend}; thread-safe.
+ */
+final class Syscalls {
+    private final LibC libc;
+    private final Runtime runtime;
+
+    private Syscalls(LibC libc, Runtime runtime) {
+        this.libc = libc;
+        this.runtime = runtime;
+    }
+
+    /** Loads libc; fails unless this is 64-bit Linux, which the raw-address calls in {@link LibC} assume. */
+    static Syscalls load() {
+        String os = System.getProperty("os.name", "");
+        if (!os.toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+            throw new WeftException("the udp backend needs Linux (TUN devices) but this is " + os
+                    + ": run weft on Linux or choose Backend.Type alloc");
+        }
+        Runtime system = Runtime.getSystemRuntime();
+        if (system.addressSize() != 8) {
+            throw new WeftException("the udp backend needs a 64-bit JVM but this one has " + system.addressSize() * 8
+                    + "-bit addresses: run weft on a 64-bit JVM");
+        }
+        try {
+            LibC libc = LibraryLoader.create(LibC.class).load("c");
+            return new Syscalls(libc, Runtime.getRuntime(libc));
+        } catch (LinkageError | RuntimeException e) {
+            throw new WeftException("cannot load libc through jnr-ffi: " + e.getMessage()
+                    + ": check that the JVM may load native code (no noexec /tmp for jffi)", e);
+        }
+    }
+
+    LibC libc() {
+        return libc;
+    }
+
+    Runtime runtime() {
+        return runtime;
+    }
+
+    /** errno of this thread's last call; allocation-free. */
+    int errno() {
+        return runtime.getLastError();
+    }
+
+    /** errno's text and number, e.g. {@code Operation not permitted (errno 1)}. */
+    String describe(int errno) {
+        String text = libc.strerror(errno);
+        return (text == null ? "unknown error" : text) + " (errno " + errno + ")";
+    }
+
+    /** A failure of {@code what} with errno's text, and the fix for it. */
+    WeftException failure(String what, int errno, String fix) {
+        return new WeftException(what + " failed: " + describe(errno) + ": " + fix);
+    }
+
+    /** The native address of a direct buffer's first byte. */
+    static long address(ByteBuffer direct) {
+        if (!direct.isDirect()) {
+            throw new IllegalArgumentException("buffer is not direct");
+        }
+        return Pointer.wrap(Runtime.getSystemRuntime(), direct).address();
+    }
+
+    /** Zeroed native memory for a set-up call's argument; freed by the GC. */
+    Pointer memory(int size) {
+        return Memory.allocateDirect(runtime, size, true);
+    }
+
+    /** {@code ioctl(fd, request, arg)}; throws naming {@code what} unless it returns 0. */
+    void ioctl(int fd, long request, Pointer arg, String what, String fix) {
+        if (libc.ioctl(fd, request, arg) < 0) {
+            int errno = errno();
+            throw failure(what, errno, fixFor(errno, fix));
+        }
+    }
+
+    /** {@code close(fd)}; returns errno, or 0 when it worked, so closers can go on and report. */
+    int close(int fd) {
+        return libc.close(fd) < 0 ? errno() : 0;
+    }
+
+    /** The usual fix for a permission error, else {@code fix}. */
+    static String fixFor(int errno, String fix) {
+        if (errno == LibC.EPERM || errno == LibC.EACCES) {
+            return "run weft as root or with CAP_NET_ADMIN";
+        }
+        return fix;
+    }
+
+    /** Writes {@code value} as a big-endian (network order) int at {@code offset}. */
+    static void putNetworkInt(Pointer p, long offset, int value) {
+        p.putByte(offset, (byte) (value >>> 24));
+        p.putByte(offset + 1, (byte) (value >>> 16));
+        p.putByte(offset + 2, (byte) (value >>> 8));
+        p.putByte(offset + 3, (byte) value);
+    }
+
+    /** Writes a {@code struct sockaddr_in} (16 bytes) at {@code offset}. */
+    static void putSockaddrIn(Pointer p, long offset, int address, int port) {
+        p.putShort(offset, (short) LibC.AF_INET);
+        p.putByte(offset + 2, (byte) (port >>> 8));
+        p.putByte(offset + 3, (byte) port);
+        putNetworkInt(p, offset + 4, address);
+        p.putLong(offset + 8, 0);
+    }
+}

@@ -1,0 +1,225 @@
+package io.weft.backend.udp;
+
+import io.weft.core.WeftException;
+import io.weft.core.model.Ipv4;
+import io.weft.core.model.Ipv4Subnet;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import jnr.ffi.Pointer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This host's TUN device, set up with ioctls only (no {@code ip} subprocess): opened non-blocking with
+ * {@code IFF_TUN|IFF_NO_PI}, given the subnet's network address as a /32 (as flannel does), the MTU and
+ * the up flag, and a route of the whole overlay Network through it. {@link #close()} deletes the route and
+ * closes the descriptor, which deletes the (non-persistent) device. Owned by {@link UdpNetwork}; set-up
+ * and close are not thread-safe, {@link #fd()} may be read and written from the forwarding threads.
+ */
+final class TunDevice implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TunDevice.class);
+    static final int IFNAMSIZ = 16;
+    private static final long TUNSETIFF = 0x400454caL;
+    private static final long SIOCGIFFLAGS = 0x8913;
+    private static final long SIOCSIFFLAGS = 0x8914;
+    private static final long SIOCSIFADDR = 0x8916;
+    private static final long SIOCSIFNETMASK = 0x891c;
+    private static final long SIOCSIFMTU = 0x8922;
+    private static final long SIOCADDRT = 0x890b;
+    private static final long SIOCDELRT = 0x890c;
+    private static final short IFF_TUN = 0x0001;
+    private static final short IFF_NO_PI = 0x1000;
+    private static final short IFF_UP = 0x1;
+    private static final short IFF_RUNNING = 0x40;
+    private static final short RTF_UP = 0x1;
+    private static final int IFREQ_SIZE = 40;
+    private static final int IFREQ_UNION = 16;
+    // struct rtentry on LP64 Linux (checked against <net/route.h> with offsetof).
+    private static final int RTENTRY_SIZE = 120;
+    private static final int RT_DST = 8;
+    private static final int RT_GENMASK = 40;
+    private static final int RT_FLAGS = 56;
+    private static final int RT_DEV = 88;
+
+    private final Syscalls sys;
+    private final int fd;
+    private final int control;
+    private final String name;
+    private final Ipv4Subnet route;
+    private final Pointer nameMemory;
+    private boolean routeAdded;
+    private boolean closed;
+
+    private TunDevice(Syscalls sys, int fd, int control, String name, Ipv4Subnet route) {
+        this.sys = sys;
+        this.fd = fd;
+        this.control = control;
+        this.name = name;
+        this.route = route;
+        this.nameMemory = sys.memory(IFNAMSIZ);
+        nameMemory.putString(0, name, IFNAMSIZ, StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Creates and configures the device; on any failure releases what it made and throws.
+     *
+     * @param requestedName the device name, e.g. {@code weft0}
+     * @param address       the device address (this host's subnet's network address), set as a /32
+     * @param mtu           the device MTU
+     * @param network       the whole overlay Network, routed to the device
+     */
+    static TunDevice open(Syscalls sys, String requestedName, int address, int mtu, Ipv4Subnet network) {
+        LibC libc = sys.libc();
+        int fd = libc.open("/dev/net/tun", LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
+        if (fd < 0) {
+            int errno = sys.errno();
+            throw sys.failure("open /dev/net/tun", errno, errno == LibC.ENOENT
+                    ? "load the tun module (modprobe tun) or give the container --device /dev/net/tun"
+                    : Syscalls.fixFor(errno, "check that /dev/net/tun is a TUN character device"));
+        }
+        int control = -1;
+        try {
+            Pointer ifr = sys.memory(IFREQ_SIZE);
+            ifr.putString(0, requestedName, IFNAMSIZ, StandardCharsets.US_ASCII);
+            ifr.putShort(IFREQ_UNION, (short) (IFF_TUN | IFF_NO_PI));
+            sys.ioctl(fd, TUNSETIFF, ifr, "TUNSETIFF for device " + requestedName,
+                    "another process may hold a device of that name, or one of another kind exists: remove it or"
+                            + " set Backend.Device to a free name");
+            String name = ifr.getString(0, IFNAMSIZ, StandardCharsets.US_ASCII);
+            control = libc.socket(LibC.AF_INET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
+            if (control < 0) {
+                throw sys.failure("socket(AF_INET) for device ioctls", sys.errno(), "check the IPv4 stack is enabled");
+            }
+            TunDevice tun = new TunDevice(sys, fd, control, name, network);
+            try {
+                tun.configure(address, mtu);
+                return tun;
+            } catch (RuntimeException e) {
+                tun.close();
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            if (control >= 0 && sys.close(control) != 0) {
+                LOG.warn("closing device control socket failed after set-up error");
+            }
+            // Closing the descriptor also deletes the half-made device.
+            int errno = sys.close(fd);
+            if (errno != 0) {
+                LOG.warn("closing /dev/net/tun after set-up error failed: {}", sys.describe(errno));
+            }
+            throw e;
+        }
+    }
+
+    private void configure(int address, int mtu) {
+        setAddress(address);
+        Pointer ifr = ifreq();
+        ifr.putInt(IFREQ_UNION, mtu);
+        sys.ioctl(control, SIOCSIFMTU, ifr, "SIOCSIFMTU " + mtu + " on " + name,
+                "the MTU must be at least 68 and at most the kernel's limit: check the external interface MTU");
+        ifr = ifreq();
+        sys.ioctl(control, SIOCGIFFLAGS, ifr, "SIOCGIFFLAGS on " + name, "check the device still exists");
+        ifr.putShort(IFREQ_UNION, (short) (ifr.getShort(IFREQ_UNION) | IFF_UP | IFF_RUNNING));
+        sys.ioctl(control, SIOCSIFFLAGS, ifr, "SIOCSIFFLAGS up on " + name, "check the device still exists");
+        // ICMP errors written into the device come from the device's own address; without accept_local the
+        // kernel drops them as martians (flannel's never arrive). IPv6 is off: the tunnel carries IPv4 only.
+        writeSysctl("ipv4/conf/" + name + "/accept_local", "1");
+        writeSysctl("ipv6/conf/" + name + "/disable_ipv6", "1");
+        addRoute(false);
+        LOG.info("device up name={} address={}/32 mtu={} route={}", name, Ipv4.format(address), mtu, route);
+    }
+
+    /** Sets the device address as a /32 and (re)adds the Network route, which the kernel drops on a change. */
+    void setAddress(int address) {
+        Pointer ifr = ifreq();
+        Syscalls.putSockaddrIn(ifr, IFREQ_UNION, address, 0);
+        sys.ioctl(control, SIOCSIFADDR, ifr, "SIOCSIFADDR " + Ipv4.format(address) + " on " + name,
+                "check the device still exists");
+        ifr = ifreq();
+        Syscalls.putSockaddrIn(ifr, IFREQ_UNION, -1, 0);
+        sys.ioctl(control, SIOCSIFNETMASK, ifr, "SIOCSIFNETMASK /32 on " + name, "check the device still exists");
+        if (routeAdded) {
+            addRoute(true);
+        }
+    }
+
+    /** Adds the Network route; after an address change it may or may not still be there, so EEXIST is fine. */
+    private void addRoute(boolean mayExist) {
+        int result = sys.libc().ioctl(control, SIOCADDRT, rtentry());
+        if (result < 0) {
+            int errno = sys.errno();
+            if (errno != LibC.EEXIST || !mayExist) {
+                throw sys.failure("SIOCADDRT " + route + " dev " + name, errno, errno == LibC.EEXIST
+                        ? "a route for " + route + " already exists (another overlay?): remove it with"
+                                + " `ip route del " + route + "` or stop the other overlay"
+                        : Syscalls.fixFor(errno, "check the device is up"));
+            }
+        }
+        routeAdded = true;
+    }
+
+    private Pointer ifreq() {
+        Pointer ifr = sys.memory(IFREQ_SIZE);
+        ifr.putString(0, name, IFNAMSIZ, StandardCharsets.US_ASCII);
+        return ifr;
+    }
+
+    private Pointer rtentry() {
+        Pointer rt = sys.memory(RTENTRY_SIZE);
+        Syscalls.putSockaddrIn(rt, RT_DST, route.base(), 0);
+        Syscalls.putSockaddrIn(rt, RT_GENMASK, route.mask(), 0);
+        rt.putShort(RT_FLAGS, RTF_UP);
+        rt.putAddress(RT_DEV, nameMemory.address());
+        return rt;
+    }
+
+    private void writeSysctl(String key, String value) {
+        Path path = Path.of("/proc/sys/net", key);
+        if (!Files.exists(path)) {
+            LOG.debug("sysctl {} absent; skipped", path);
+            return;
+        }
+        try {
+            Files.writeString(path, value);
+        } catch (IOException e) {
+            LOG.warn("cannot set sysctl {}={} error=\"{}\": ICMP errors from weft may not reach local senders",
+                    path, value, e.getMessage());
+        }
+    }
+
+    int fd() {
+        return fd;
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** Deletes the route and closes the device; reports failures in the log and goes on. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (routeAdded && sys.libc().ioctl(control, SIOCDELRT, rtentry()) < 0) {
+            int errno = sys.errno();
+            if (errno != LibC.ESRCH) {
+                LOG.warn("deleting route {} dev {} failed: {}", route, name, sys.describe(errno));
+            }
+        }
+        routeAdded = false;
+        int errno = sys.close(control);
+        if (errno != 0) {
+            LOG.warn("closing control socket of {} failed: {}", name, sys.describe(errno));
+        }
+        errno = sys.close(fd);
+        if (errno != 0) {
+            throw sys.failure("close device " + name, errno, "the device may linger: delete it with `ip link del "
+                    + name + "`");
+        }
+        LOG.info("device removed name={} route={}", name, route);
+    }
+}

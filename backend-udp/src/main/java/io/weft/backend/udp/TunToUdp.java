@@ -1,0 +1,115 @@
+package io.weft.backend.udp;
+
+import java.nio.ByteBuffer;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The outbound loop: reads a batch of packets from the TUN device, decides each one's peer
+ * ({@link Forwarding#outbound}), writes ICMP errors back into the device, then sends the batch over UDP.
+ * Runs on the thread {@link UdpNetwork} names {@code weft-udp-tun-to-udp}; allocation-free per packet.
+ * Not thread-safe: owned by that one thread.
+ */
+final class TunToUdp implements Runnable {
+    static final int POLL_MILLIS = 250;
+    private final Syscalls sys;
+    private final LibC libc;
+    private final int tun;
+    private final int socket;
+    private final Supplier<RouteTable> routes;
+    private final DataPathStats stats;
+    private final BooleanSupplier running;
+    private final PacketBatch batch;
+    private final Poller poller;
+    private final IcmpErrors icmp;
+    private final ByteBuffer icmpBuffer = ByteBuffer.allocateDirect(IcmpErrors.MAX_ERROR_LENGTH);
+    private final long icmpAddress = Syscalls.address(icmpBuffer);
+
+    TunToUdp(Syscalls sys, int tun, int socket, Supplier<RouteTable> routes, DataPathStats stats,
+            BooleanSupplier running, int batchSize) {
+        this.sys = sys;
+        this.libc = sys.libc();
+        this.tun = tun;
+        this.socket = socket;
+        this.routes = routes;
+        this.stats = stats;
+        this.running = running;
+        this.batch = new PacketBatch(batchSize);
+        this.poller = new Poller(sys, tun, "the TUN device");
+        this.icmp = new IcmpErrors(System::nanoTime);
+    }
+
+    @Override
+    public void run() {
+        while (running.getAsBoolean()) {
+            if (poller.awaitReadable(POLL_MILLIS)) {
+                int n = read();
+                if (n > 0) {
+                    forward(n);
+                }
+            }
+        }
+    }
+
+    /** Reads until the device is empty or the batch is full. */
+    private int read() {
+        int n = 0;
+        while (n < batch.capacity()) {
+            long r = libc.read(tun, batch.address(n), PacketBatch.MAX_PACKET);
+            if (r < 0) {
+                int errno = sys.errno();
+                if (errno == LibC.EAGAIN || errno == LibC.EINTR) {
+                    break;
+                }
+                throw sys.failure("read from the TUN device", errno, "the data path stops; restart weft");
+            }
+            batch.length(n++, (int) r);
+        }
+        batch.count(n);
+        return n;
+    }
+
+    private void forward(int n) {
+        RouteTable table = routes.get();
+        ByteBuffer data = batch.data();
+        for (int i = 0; i < n; i++) {
+            int decision = Forwarding.outbound(data, batch.offset(i), batch.length(i), table);
+            batch.meta(i, decision);
+            if (decision < 0) {
+                DropReason reason = Forwarding.reason(decision);
+                stats.drop(reason);
+                if (reason == DropReason.NET_UNREACHABLE) {
+                    sendIcmp(i, IcmpErrors.TYPE_DESTINATION_UNREACHABLE, IcmpErrors.CODE_NET_UNREACHABLE, table);
+                } else if (reason == DropReason.TTL_EXCEEDED) {
+                    sendIcmp(i, IcmpErrors.TYPE_TIME_EXCEEDED, IcmpErrors.CODE_TTL_EXCEEDED, table);
+                }
+            }
+        }
+        int sent = 0;
+        for (int i = 0; i < n; i++) {
+            int peer = batch.meta(i);
+            if (peer >= 0) {
+                long r = libc.sendto(socket, batch.address(i), batch.length(i), 0, table.sockaddr(peer), 16);
+                if (r < 0) {
+                    stats.drop(DropReason.SEND_FAILED);
+                } else {
+                    sent++;
+                }
+            }
+        }
+        stats.forwardedToUdp(sent);
+        stats.batch();
+    }
+
+    private void sendIcmp(int i, int type, int code, RouteTable table) {
+        int length = icmp.build(batch.data(), batch.offset(i), batch.length(i), type, code, table.deviceAddress(),
+                icmpBuffer, 0);
+        if (length > 0) {
+            if (libc.write(tun, icmpAddress, length) < 0) {
+                stats.drop(DropReason.TUN_WRITE_FAILED);
+            } else {
+                stats.icmpSent();
+            }
+        }
+    }
+}

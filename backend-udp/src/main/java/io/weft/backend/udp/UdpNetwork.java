@@ -1,0 +1,236 @@
+package io.weft.backend.udp;
+
+import io.weft.core.WeftException;
+import io.weft.core.model.Ipv4;
+import io.weft.core.model.Ipv4Subnet;
+import io.weft.core.model.Lease;
+import io.weft.core.model.LeaseEvent;
+import io.weft.core.spi.backend.Network;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The udp backend's running network: the TUN device, the UDP socket, the route table and two forwarding
+ * threads it names and owns ({@code weft-udp-tun-to-udp}, {@code weft-udp-udp-to-tun}). {@link #run()}
+ * starts them and then reports counters every {@link #STATS_INTERVAL} until {@link #close()}, which stops
+ * the threads and then releases the socket and the device (with its route), in reverse order of set-up.
+ *
+ * <p>Thread-safe: lease events and lease changes arrive on the daemon's threads and are applied under a
+ * lock, then published as a new immutable {@link RouteTable} through a volatile field that the forwarding
+ * threads read once per batch, without locking.
+ */
+final class UdpNetwork implements Network {
+    private static final Logger LOG = LoggerFactory.getLogger(UdpNetwork.class);
+    static final int BATCH = 32;
+    static final Duration STATS_INTERVAL = Duration.ofSeconds(5);
+    private static final long JOIN_MILLIS = 2000;
+
+    private final TunDevice tun;
+    private final UdpSocket socket;
+    private final UdpSettings settings;
+    private final String publicIp;
+    private final DataPathStats stats = new DataPathStats();
+    private final Object lock = new Object();
+    private final Map<Ipv4Subnet, RouteTable.Peer> peers = new LinkedHashMap<>();
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final Runnable tunToUdp;
+    private final Runnable udpToTun;
+    private volatile boolean running = true;
+    private volatile RouteTable routes;
+    private volatile Lease lease;
+
+    UdpNetwork(Syscalls sys, TunDevice tun, UdpSocket socket, UdpSettings settings, Lease lease, Ipv4Subnet network) {
+        this.tun = tun;
+        this.socket = socket;
+        this.settings = settings;
+        this.lease = lease;
+        this.publicIp = lease.attrs().publicIp();
+        this.routes = RouteTable.empty(network, lease.subnet(), settings.port());
+        this.tunToUdp = new TunToUdp(sys, tun.fd(), socket.fd(), this::routes, stats, this::isRunning, BATCH);
+        this.udpToTun = new UdpToTun(sys, tun.fd(), socket.fd(), this::routes, stats, this::isRunning, BATCH);
+    }
+
+    @Override
+    public Lease lease() {
+        return lease;
+    }
+
+    @Override
+    public int mtu() {
+        return settings.mtu();
+    }
+
+    RouteTable routes() {
+        return routes;
+    }
+
+    DataPathStats stats() {
+        return stats;
+    }
+
+    private boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public void run() throws InterruptedException {
+        synchronized (lock) {
+            if (closed.get() || !threads.isEmpty()) {
+                return;
+            }
+            start("weft-udp-tun-to-udp", tunToUdp);
+            start("weft-udp-udp-to-tun", udpToTun);
+        }
+        LOG.info("udp data path running device={} port={} mtu={}", tun.name(), settings.port(), settings.mtu());
+        Map<DropReason, Long> reported = Map.of();
+        long[] traffic = {0, 0};
+        while (!stop.await(STATS_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)) {
+            reported = report(reported, traffic);
+        }
+        report(reported, traffic);
+        Throwable t = failure.get();
+        if (t != null) {
+            throw new WeftException("udp data path failed: " + t.getMessage(), t);
+        }
+    }
+
+    private void start(String name, Runnable loop) {
+        Thread t = new Thread(() -> {
+            try {
+                loop.run();
+            } catch (Throwable e) {
+                failure.compareAndSet(null, e);
+                LOG.error("thread {} failed: {}", name, e.toString());
+                running = false;
+                stop.countDown();
+            }
+        }, name);
+        t.setDaemon(true);
+        threads.add(t);
+        t.start();
+    }
+
+    /** Logs drop counters at INFO when they changed, traffic counters at DEBUG; nothing per packet. */
+    private Map<DropReason, Long> report(Map<DropReason, Long> reported, long[] traffic) {
+        Map<DropReason, Long> drops = stats.dropCounts();
+        if (!drops.equals(reported)) {
+            StringBuilder line = new StringBuilder();
+            drops.forEach((reason, count) -> line.append(' ').append(reason.key()).append('=').append(count));
+            LOG.info("udp drops{} device={}", line, tun.name());
+        }
+        if (stats.tunToUdp() != traffic[0] || stats.udpToTun() != traffic[1]) {
+            traffic[0] = stats.tunToUdp();
+            traffic[1] = stats.udpToTun();
+            LOG.debug("udp traffic tunToUdp={} udpToTun={} icmpSent={} batches={}", traffic[0], traffic[1],
+                    stats.icmpErrorsSent(), stats.batches());
+        }
+        return drops;
+    }
+
+    @Override
+    public void handleEvents(List<LeaseEvent> events) {
+        synchronized (lock) {
+            boolean changed = false;
+            for (LeaseEvent e : events) {
+                if (e instanceof LeaseEvent.Added added) {
+                    changed |= addPeer(added.lease());
+                } else if (peers.remove(e.subnet()) != null) {
+                    LOG.info("peer removed subnet={}", e.subnet());
+                    changed = true;
+                }
+            }
+            if (changed) {
+                publish(routes.own());
+            }
+        }
+    }
+
+    private boolean addPeer(Lease peer) {
+        String type = peer.attrs().backendType();
+        if (!type.isEmpty() && !type.equalsIgnoreCase("udp")) {
+            LOG.info("peer ignored subnet={} backendType={}: it does not speak udp", peer.subnet(), type);
+            return peers.remove(peer.subnet()) != null;
+        }
+        if (peer.subnet().equals(routes.own())) {
+            return false;
+        }
+        RouteTable.Peer route = new RouteTable.Peer(peer.subnet(), Ipv4.parse("PublicIP", peer.attrs().publicIp()));
+        RouteTable.Peer before = peers.put(peer.subnet(), route);
+        if (route.equals(before)) {
+            LOG.debug("peer renewed subnet={}", peer.subnet());
+            return false;
+        }
+        LOG.info("peer added subnet={} publicIp={}", peer.subnet(), peer.attrs().publicIp());
+        return true;
+    }
+
+    private void publish(Ipv4Subnet own) {
+        routes = new RouteTable(routes.network(), own, List.copyOf(peers.values()), settings.port());
+        LOG.debug("route table published peers={}", peers.size());
+    }
+
+    @Override
+    public void leaseChanged(Lease newLease) {
+        synchronized (lock) {
+            Lease old = lease;
+            lease = newLease;
+            if (!newLease.subnet().equals(old.subnet()) && !closed.get()) {
+                LOG.info("own subnet changed from={} to={}", old.subnet(), newLease.subnet());
+                tun.setAddress(newLease.subnet().base());
+                peers.remove(newLease.subnet());
+                publish(newLease.subnet());
+            }
+            if (!newLease.attrs().publicIp().equals(publicIp)) {
+                LOG.warn("lease publicIp={} differs from this backend's publicIp={}; the socket stays bound",
+                        newLease.attrs().publicIp(), publicIp);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        running = false;
+        stop.countDown();
+        List<Thread> started;
+        synchronized (lock) {
+            started = List.copyOf(threads);
+        }
+        for (int i = started.size() - 1; i >= 0; i--) {
+            Thread t = started.get(i);
+            try {
+                t.join(JOIN_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            if (t.isAlive()) {
+                LOG.warn("thread {} still running after {}ms; closing its descriptors anyway", t.getName(),
+                        JOIN_MILLIS);
+            }
+        }
+        synchronized (lock) {
+            try {
+                socket.close();
+            } finally {
+                tun.close();
+            }
+        }
+        LOG.info("udp data path closed device={} tunToUdp={} udpToTun={}", tun.name(), stats.tunToUdp(),
+                stats.udpToTun());
+    }
+}

@@ -1,0 +1,117 @@
+package io.weft.backend.udp;
+
+import io.weft.core.model.Ipv4;
+import jnr.ffi.Pointer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The UDP socket peers send to: bound to the external interface address and {@code Backend.Port}, with
+ * enlarged buffers and a send timeout. Receives are non-blocking (after a poll with a timeout); sends
+ * block for at most {@link #SEND_TIMEOUT_SECONDS}, which pushes back on the TUN queue instead of dropping.
+ * Owned by {@link UdpNetwork}; the descriptor is shared by the two forwarding threads, which the kernel
+ * allows.
+ */
+final class UdpSocket implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(UdpSocket.class);
+    /**
+     * 4 MiB each way. The default (about 208 KiB) holds some 140 full-size datagrams, about 1.7 ms at
+     * 1 Gbit/s: one scheduling delay of the receiving thread on a busy host overflows it and TCP inside the
+     * tunnel sees loss. 4 MiB rides out about 30 ms. SO_RCVBUFFORCE passes net.core.rmem_max (we have
+     * CAP_NET_ADMIN); without the capability the plain option is capped by the sysctl.
+     */
+    static final int BUFFER_BYTES = 4 << 20;
+    static final int SEND_TIMEOUT_SECONDS = 1;
+
+    private final Syscalls sys;
+    private final int fd;
+    private final String description;
+    private boolean closed;
+
+    private UdpSocket(Syscalls sys, int fd, String description) {
+        this.sys = sys;
+        this.fd = fd;
+        this.description = description;
+    }
+
+    static UdpSocket open(Syscalls sys, int address, int port) {
+        LibC libc = sys.libc();
+        String description = Ipv4.format(address) + ":" + port;
+        int fd = libc.socket(LibC.AF_INET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            throw sys.failure("socket(AF_INET, SOCK_DGRAM) for " + description, sys.errno(),
+                    "check the IPv4 stack is enabled");
+        }
+        UdpSocket socket = new UdpSocket(sys, fd, description);
+        try {
+            socket.enlargeBuffer(LibC.SO_RCVBUFFORCE, LibC.SO_RCVBUF, "receive");
+            socket.enlargeBuffer(LibC.SO_SNDBUFFORCE, LibC.SO_SNDBUF, "send");
+            Pointer timeval = sys.memory(16);
+            timeval.putLong(0, SEND_TIMEOUT_SECONDS);
+            socket.setOption(LibC.SO_SNDTIMEO, timeval, 16, "SO_SNDTIMEO");
+            Pointer name = sys.memory(16);
+            Syscalls.putSockaddrIn(name, 0, address, port);
+            if (libc.bind(fd, name, 16) < 0) {
+                int errno = sys.errno();
+                throw sys.failure("bind UDP " + description, errno, switch (errno) {
+                    case LibC.EADDRINUSE -> "another process uses port " + port
+                            + ": stop it or set Backend.Port to a free port on every host";
+                    case LibC.EADDRNOTAVAIL -> Ipv4.format(address)
+                            + " is not an address of this host: pick the interface with --iface";
+                    default -> Syscalls.fixFor(errno, "check --iface and Backend.Port");
+                });
+            }
+        } catch (RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+        LOG.info("udp socket bound address={} receiveBuffer={} sendBuffer={}", description,
+                socket.getIntOption(LibC.SO_RCVBUF), socket.getIntOption(LibC.SO_SNDBUF));
+        return socket;
+    }
+
+    private void enlargeBuffer(int forced, int plain, String which) {
+        Pointer value = sys.memory(4);
+        value.putInt(0, BUFFER_BYTES);
+        if (sys.libc().setsockopt(fd, LibC.SOL_SOCKET, forced, value, 4) == 0) {
+            return;
+        }
+        int errno = sys.errno();
+        LOG.debug("forcing the {} buffer failed ({}); asking within the sysctl limit", which, sys.describe(errno));
+        setOption(plain, value, 4, which + " buffer size");
+    }
+
+    private void setOption(int option, Pointer value, int length, String what) {
+        if (sys.libc().setsockopt(fd, LibC.SOL_SOCKET, option, value, length) < 0) {
+            throw sys.failure("setsockopt " + what + " on UDP " + description, sys.errno(),
+                    "check the kernel supports it");
+        }
+    }
+
+    private int getIntOption(int option) {
+        Pointer value = sys.memory(4);
+        Pointer length = sys.memory(4);
+        length.putInt(0, 4);
+        if (sys.libc().getsockopt(fd, LibC.SOL_SOCKET, option, value, length) < 0) {
+            throw sys.failure("getsockopt on UDP " + description, sys.errno(), "check the socket is open");
+        }
+        return value.getInt(0);
+    }
+
+    int fd() {
+        return fd;
+    }
+
+    /** Closes the socket. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        int errno = sys.close(fd);
+        if (errno != 0) {
+            throw sys.failure("close UDP socket " + description, errno, "nothing to do; it is released on exit");
+        }
+    }
+}
