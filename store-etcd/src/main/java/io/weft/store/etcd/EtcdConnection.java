@@ -4,6 +4,7 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.common.exception.EtcdException;
+import io.grpc.Status;
 import io.weft.core.WeftException;
 import io.weft.core.spi.store.StoreOptions;
 import java.io.IOException;
@@ -238,11 +239,26 @@ final class EtcdConnection implements AutoCloseable {
                     + username + "\": " + text + "; grant the user's role read-write access to the weft prefix", error);
         }
         if (lower.contains("no leader") || lower.contains("leader changed") || lower.contains("timed out")
-                || (error instanceof EtcdException ee && ee.getErrorCode() != null
-                        && ee.getErrorCode().name().equals("UNAVAILABLE"))) {
-            return new WeftException(reach + text, error);
+                || isUnavailable(error)) {
+            return new WeftException(reach + text.replaceFirst("^(UNAVAILABLE|DEADLINE_EXCEEDED): ", ""), error);
         }
         return new WeftException("etcd at " + endpoints + " failed to " + action + ": " + text, error);
+    }
+
+    /** True when gRPC or jetcd anywhere in the chain says the server could not be used (not a refusal). */
+    private static boolean isUnavailable(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof EtcdException ee && ee.getErrorCode() != null) {
+                switch (ee.getErrorCode()) {
+                    case UNAVAILABLE, DEADLINE_EXCEEDED -> {
+                        return true;
+                    }
+                    default -> { }
+                }
+            }
+        }
+        Status.Code code = Status.fromThrowable(error).getCode();
+        return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
     }
 
     /** The most specific message in a cause chain. */
