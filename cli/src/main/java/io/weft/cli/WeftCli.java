@@ -27,10 +27,11 @@ public final class WeftCli {
      * @param backends   backend providers by name
      * @param onShutdown registers what to run when the process is told to stop
      * @param clock      the wall clock
-     * @param stdin      standard input, for {@code config put -}
+     * @param stdin       standard input, for {@code config put -} and {@code cni}
+     * @param environment the process environment, for {@code cni} and {@code docker-opts}
      */
     record Context(PluginRegistry<StoreProvider> stores, PluginRegistry<BackendProvider> backends,
-            Consumer<Runnable> onShutdown, Clock clock, InputStream stdin) {
+            Consumer<Runnable> onShutdown, Clock clock, InputStream stdin, Map<String, String> environment) {
     }
 
     private final Map<String, String> environment;
@@ -40,8 +41,8 @@ public final class WeftCli {
     public WeftCli(PluginRegistry<StoreProvider> stores, PluginRegistry<BackendProvider> backends,
             Consumer<Runnable> onShutdown, Map<String, String> environment, InputStream stdin, PrintWriter out,
             PrintWriter err) {
-        this.context = new Context(stores, backends, onShutdown, Clock.systemUTC(), stdin);
         this.environment = Map.copyOf(environment);
+        this.context = new Context(stores, backends, onShutdown, Clock.systemUTC(), stdin, this.environment);
         this.out = Objects.requireNonNull(out, "out is null");
         this.err = Objects.requireNonNull(err, "err is null");
     }

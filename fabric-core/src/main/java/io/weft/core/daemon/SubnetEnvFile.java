@@ -58,29 +58,79 @@ public final class SubnetEnvFile {
 
     /** The subnet named by FLANNEL_SUBNET in the existing file, if there is a readable one. */
     public Optional<Ipv4Subnet> previousSubnet() {
-        Map<String, String> vars = new HashMap<>();
+        Map<String, String> vars;
         try {
-            for (String line : Files.readAllLines(path, StandardCharsets.UTF_8)) {
-                int eq = line.indexOf('=');
-                if (eq > 0) {
-                    vars.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
-                }
-            }
+            vars = variables();
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
             throw new WeftException("cannot read subnet file " + path + ": " + e, e);
         }
-        String subnet = vars.get("FLANNEL_SUBNET");
-        if (subnet == null || subnet.indexOf('/') < 0) {
+        try {
+            return Optional.ofNullable(vars.get("FLANNEL_SUBNET")).map(v -> cidr("FLANNEL_SUBNET", v));
+        } catch (WeftException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * Reads the whole file, as a CNI plugin or docker-opts does.
+     *
+     * @return empty when the file does not exist
+     * @throws WeftException naming the variable when one is missing or malformed
+     */
+    public Optional<SubnetEnv> read() {
+        Map<String, String> vars;
         try {
-            int slash = subnet.indexOf('/');
-            int len = Integer.parseInt(subnet.substring(slash + 1));
-            return Optional.of(Ipv4Subnet.containing(Ipv4.parse("FLANNEL_SUBNET", subnet.substring(0, slash)), len));
-        } catch (RuntimeException e) {
+            vars = variables();
+        } catch (NoSuchFileException e) {
             return Optional.empty();
+        } catch (IOException e) {
+            throw new WeftException("cannot read subnet file " + path + ": " + e, e);
+        }
+        for (String name : new String[] {"FLANNEL_NETWORK", "FLANNEL_SUBNET", "FLANNEL_MTU", "FLANNEL_IPMASQ"}) {
+            if (!vars.containsKey(name)) {
+                throw new WeftException("subnet file " + path + " has no " + name + ": restart the weft daemon to rewrite it");
+            }
+        }
+        Ipv4Subnet network = cidr("FLANNEL_NETWORK", vars.get("FLANNEL_NETWORK"));
+        Ipv4Subnet subnet = cidr("FLANNEL_SUBNET", vars.get("FLANNEL_SUBNET"));
+        int mtu;
+        try {
+            mtu = Integer.parseInt(vars.get("FLANNEL_MTU"));
+        } catch (NumberFormatException e) {
+            throw new WeftException("subnet file " + path + ": FLANNEL_MTU \"" + vars.get("FLANNEL_MTU")
+                    + "\" is not a number: restart the weft daemon to rewrite it");
+        }
+        return Optional.of(new SubnetEnv(network, subnet, mtu, "true".equals(vars.get("FLANNEL_IPMASQ"))));
+    }
+
+    private Map<String, String> variables() throws IOException {
+        Map<String, String> vars = new HashMap<>();
+        for (String line : Files.readAllLines(path, StandardCharsets.UTF_8)) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                vars.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+            }
+        }
+        return vars;
+    }
+
+    /** Reads {@code 10.5.34.1/24} as the subnet 10.5.34.0/24 that holds it. */
+    private Ipv4Subnet cidr(String name, String value) {
+        int slash = value.indexOf('/');
+        try {
+            if (slash < 0) {
+                throw new NumberFormatException();
+            }
+            int len = Integer.parseInt(value.substring(slash + 1));
+            if (len < 0 || len > 32) {
+                throw new NumberFormatException();
+            }
+            return Ipv4Subnet.containing(Ipv4.parse(name, value.substring(0, slash)), len);
+        } catch (NumberFormatException | WeftException e) {
+            throw new WeftException("subnet file " + path + ": " + name + " \"" + value
+                    + "\" is not an IPv4 CIDR such as 10.5.34.1/24: restart the weft daemon to rewrite it");
         }
     }
 }

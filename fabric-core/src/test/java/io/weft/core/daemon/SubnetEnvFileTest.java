@@ -53,4 +53,28 @@ class SubnetEnvFileTest {
         assertTrue(e.getMessage().startsWith("cannot write subnet file " + blocker.resolve("subnet.env")), e.getMessage());
         assertTrue(e.getMessage().endsWith("; pass a writable path with --subnet-file"), e.getMessage());
     }
+
+    @Test
+    void readReturnsWhatWriteWrote() {
+        SubnetEnvFile file = new SubnetEnvFile(dir.resolve("subnet.env"));
+        assertEquals(Optional.empty(), file.read());
+        SubnetEnv env = new SubnetEnv(Ipv4Subnet.parse("10.5.0.0/16"), Ipv4Subnet.parse("10.5.34.0/24"), 1472, true);
+        file.write(env);
+        assertEquals(Optional.of(env), file.read());
+    }
+
+    @Test
+    void readNamesTheMissingOrMalformedVariable() throws IOException {
+        Path path = dir.resolve("subnet.env");
+        SubnetEnvFile file = new SubnetEnvFile(path);
+        Files.writeString(path, "FLANNEL_NETWORK=10.5.0.0/16\nFLANNEL_SUBNET=10.5.34.1/24\nFLANNEL_IPMASQ=false\n");
+        assertEquals("subnet file " + path + " has no FLANNEL_MTU: restart the weft daemon to rewrite it",
+                assertThrows(WeftException.class, file::read).getMessage());
+        Files.writeString(path, "FLANNEL_NETWORK=10.5.0.0/16\nFLANNEL_SUBNET=10.5.34.1\nFLANNEL_MTU=1472\nFLANNEL_IPMASQ=false\n");
+        assertEquals("subnet file " + path + ": FLANNEL_SUBNET \"10.5.34.1\" is not an IPv4 CIDR such as 10.5.34.1/24:"
+                + " restart the weft daemon to rewrite it", assertThrows(WeftException.class, file::read).getMessage());
+        Files.writeString(path, "FLANNEL_NETWORK=10.5.0.0/16\nFLANNEL_SUBNET=10.5.34.1/24\nFLANNEL_MTU=big\nFLANNEL_IPMASQ=false\n");
+        assertEquals("subnet file " + path + ": FLANNEL_MTU \"big\" is not a number: restart the weft daemon to rewrite it",
+                assertThrows(WeftException.class, file::read).getMessage());
+    }
 }
