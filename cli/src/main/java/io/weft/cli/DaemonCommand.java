@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -54,21 +55,40 @@ final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--ip-masq", description = "Masquerade traffic leaving the overlay (sets FLANNEL_IPMASQ).")
     boolean ipMasq;
 
+    @Option(names = "--healthz-ip", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+            description = "Address of the local endpoint (/healthz, /readyz, /metrics, /status). Default: ${DEFAULT-VALUE}.")
+    String healthzIp;
+
+    @Option(names = "--healthz-port", paramLabel = "PORT", defaultValue = "" + DEFAULT_HEALTHZ_PORT,
+            description = "Port of the local endpoint; 0 turns it off. Default: ${DEFAULT-VALUE}.")
+    int healthzPort;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** The default port of the daemon's local endpoint, which {@code weft status} reads. */
+    static final int DEFAULT_HEALTHZ_PORT = 8286;
+
     DaemonCommand(WeftCli.Context context) {
         this.context = context;
     }
 
     @Override
     public Integer call() throws InterruptedException {
+        if ("memory".equals(storeFlags.store) && storeFlags.netConfigPath == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--store memory needs --net-config-path FILE:"
+                    + " the in-memory store has no other source for the network config");
+        }
         if (renewMarginMinutes <= 0 || renewMarginMinutes >= 24 * 60) {
             throw new WeftException("subnet-lease-renew-margin " + renewMarginMinutes
                     + " is out of range: give minutes from 1 to 1439");
         }
         DaemonOptions options = new DaemonOptions(storeFlags.store, storeFlags.toOptions(), ifaces, ifaceRegexes,
                 publicIp, subnetFile == null ? SubnetEnvFile.DEFAULT_PATH : subnetFile,
-                LeaseTimings.DEFAULT.withRenewMargin(Duration.ofMinutes(renewMarginMinutes)), ipMasq);
+                LeaseTimings.DEFAULT.withRenewMargin(Duration.ofMinutes(renewMarginMinutes)), ipMasq, healthzIp,
+                healthzPort);
         Daemon daemon = new Daemon(options, context.stores(), context.backends(), new ExternalInterfaceResolver(),
-                context.clock());
+                context.clock(), new SystemdNotifier(context.environment().get("NOTIFY_SOCKET")));
         CountDownLatch closed = new CountDownLatch(1);
         context.onShutdown().accept(() -> {
             daemon.close();

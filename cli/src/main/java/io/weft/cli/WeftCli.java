@@ -52,7 +52,7 @@ public final class WeftCli {
         return new WeftCli(
                 PluginRegistry.load("store", StoreProvider.class, StoreProvider::name, loader),
                 PluginRegistry.load("backend", BackendProvider.class, BackendProvider::name, loader),
-                hook -> Runtime.getRuntime().addShutdownHook(new Thread(hook, "weft-shutdown")),
+                new SignalShutdown(),
                 System.getenv(),
                 System.in,
                 new PrintWriter(System.out, true),

@@ -8,7 +8,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "weft", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "An etcd-backed overlay network for containers, compatible with flannel.",
         subcommands = {DaemonCommand.class, ConfigCommand.class, LeasesCommand.class, CniCommand.class,
-            DockerOptsCommand.class, VersionCommand.class},
+            DockerOptsCommand.class, StatusCommand.class, VersionCommand.class},
         footer = {"", "Every flag can also be set in the environment as WEFT_<FLAG>",
             "(e.g. WEFT_ETCD_ENDPOINTS) or FLANNELD_<FLAG>; a flag given on the",
             "command line wins. Exit codes: 0 success, 1 runtime failure, 2 usage error.", ""})
@@ -22,6 +22,6 @@ final class WeftCommand implements Runnable {
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "missing subcommand: daemon, config, leases, cni, docker-opts or version");
+                "missing subcommand: daemon, status, config, leases, cni, docker-opts or version");
     }
 }

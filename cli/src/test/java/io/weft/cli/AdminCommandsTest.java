@@ -61,7 +61,7 @@ class AdminCommandsTest {
 
     @Test
     void usageErrorsAreOneLineWithExitCode2() {
-        fails(2, "weft: missing subcommand: daemon, config, leases, cni, docker-opts or version (see 'weft --help')");
+        fails(2, "weft: missing subcommand: daemon, status, config, leases, cni, docker-opts or version (see 'weft --help')");
         fails(2, "weft: Unknown option: '--nope' (see 'weft version --help')", "version", "--nope");
         fails(2, "weft: Missing required parameter: 'FILE|-' (see 'weft config put --help')", "config", "put");
         fails(2, "weft: Invalid value for option '--output': expected one of [table, json] (case-sensitive) but was 'yaml'"

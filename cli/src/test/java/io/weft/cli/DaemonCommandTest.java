@@ -33,7 +33,8 @@ class DaemonCommandTest {
         weft.shared.writeNetworkConfig("{\"Network\":\"100.96.0.0/16\",\"Backend\":{\"Type\":\"alloc\"}}");
         Path subnetFile = dir.resolve("subnet.env");
         CompletableFuture<CliHarness.Result> run = CompletableFuture.supplyAsync(() -> weft.run("daemon",
-                "--store", "shared", "--iface", "lo", "--public-ip", "198.18.0.1", "--subnet-file", subnetFile.toString()));
+                "--store", "shared", "--iface", "lo", "--public-ip", "198.18.0.1", "--subnet-file", subnetFile.toString(),
+                "--healthz-port", "0"));
 
         await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(subnetFile) || run.isDone());
         assertTrue(Files.exists(subnetFile), () -> "daemon ended: " + run.join());
@@ -70,7 +71,7 @@ class DaemonCommandTest {
                 "{\"Network\":\"100.96.0.0/16\",\"Backend\":{\"Type\":\"alloc\"}}");
         CompletableFuture<CliHarness.Result> run = CompletableFuture.supplyAsync(() -> weft.run("daemon",
                 "--store", "memory", "--net-config-path", config.toString(), "--iface", "lo", "--public-ip",
-                "198.18.0.1", "--subnet-file", subnetFile.toString()));
+                "198.18.0.1", "--subnet-file", subnetFile.toString(), "--healthz-port", "0"));
         await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(subnetFile).contains("FLANNEL_MTU") || run.isDone());
         assertTrue(Files.readString(subnetFile).contains("FLANNEL_SUBNET=100.96.77.1/24\n"), Files.readString(subnetFile));
         synchronized (weft.shutdownHooks) {
@@ -94,16 +95,25 @@ class DaemonCommandTest {
         assertEquals(1, r.code());
         assertTrue(r.err().matches("weft: backend \"vxlan\" not found; available: alloc(, \\w+)*\\n"), r.err());
 
-        r = weft.run("daemon", "--store", "memory", "--iface", "no-such-if0");
+        r = weft.run("daemon", "--store", "memory", "--net-config-path", vxlan.toString(), "--iface", "no-such-if0");
         assertEquals("weft: iface no-such-if0 matches no interface with an IPv4 address: name an interface or address"
                 + " from `ip addr`\n", r.err());
 
-        r = weft.run("daemon", "--store", "memory", "--iface", "lo", "--public-ip", "1.2.3");
+        r = weft.run("daemon", "--store", "memory", "--net-config-path", vxlan.toString(), "--iface", "lo",
+                "--public-ip", "1.2.3", "--healthz-port", "0");
         assertEquals("weft: public-ip \"1.2.3\" is not an IPv4 address: use dotted-quad form such as 10.5.0.0\n", r.err());
 
         r = weft.run("daemon", "--subnet-lease-renew-margin", "0");
         assertEquals("weft: subnet-lease-renew-margin 0 is out of range: give minutes from 1 to 1439\n", r.err());
         assertEquals(1, r.code());
         assertTrue(!Files.exists(dir.resolve("subnet.env")), "no subnet file is written on failure");
+
+        r = weft.run("daemon", "--store", "memory");
+        assertEquals(2, r.code());
+        assertEquals("weft: --store memory needs --net-config-path FILE: the in-memory store has no other source for the"
+                + " network config (see 'weft daemon --help')\n", r.err());
+
+        r = weft.run("daemon", "--store", "memory", "--net-config-path", vxlan.toString(), "--healthz-port", "70000");
+        assertEquals("weft: healthz-port 70000 is out of range: give 1 to 65535, or 0 to turn the endpoint off\n", r.err());
     }
 }

@@ -2,6 +2,7 @@ package io.weft.it;
 
 import io.weft.core.backend.alloc.AllocBackendProvider;
 import io.weft.core.daemon.Daemon;
+import io.weft.core.daemon.DaemonListener;
 import io.weft.core.daemon.DaemonOptions;
 import io.weft.core.daemon.ExternalInterfaceResolver;
 import io.weft.core.lease.LeaseTimings;
@@ -24,11 +25,11 @@ final class Daemons {
         List<BackendProvider> backends = new java.util.ArrayList<>(List.of(new AllocBackendProvider()));
         backends.addAll(List.of(extraBackends));
         DaemonOptions options = new DaemonOptions("etcd", store, List.of("lo"), List.of(), publicIp, subnetFile,
-                timings, false);
+                timings, false, "127.0.0.1", 0);
         Daemon daemon = new Daemon(options,
                 PluginRegistry.of("store", StoreProvider::name, List.of(new EtcdStoreProvider())),
                 PluginRegistry.of("backend", BackendProvider::name, backends),
-                new ExternalInterfaceResolver(), Clock.systemUTC());
+                new ExternalInterfaceResolver(), Clock.systemUTC(), DaemonListener.NONE);
         try {
             daemon.start();
         } catch (RuntimeException e) {

@@ -17,9 +17,12 @@ import java.util.Objects;
  * @param subnetFile   where subnet.env is written
  * @param timings      lease TTL, renew margin and retry interval
  * @param ipMasq       the {@code --ip-masq} flag, reflected in subnet.env
+ * @param healthzIp    the address the local HTTP endpoint listens on
+ * @param healthzPort  its port; 0 turns it off
  */
 public record DaemonOptions(String storeName, StoreOptions storeOptions, List<String> ifaces,
-        List<String> ifaceRegexes, String publicIp, Path subnetFile, LeaseTimings timings, boolean ipMasq) {
+        List<String> ifaceRegexes, String publicIp, Path subnetFile, LeaseTimings timings, boolean ipMasq,
+        String healthzIp, int healthzPort) {
     public DaemonOptions {
         Objects.requireNonNull(storeName, "storeName is null");
         Objects.requireNonNull(storeOptions, "storeOptions is null");
@@ -27,5 +30,10 @@ public record DaemonOptions(String storeName, StoreOptions storeOptions, List<St
         ifaceRegexes = List.copyOf(Objects.requireNonNullElse(ifaceRegexes, List.of()));
         subnetFile = Objects.requireNonNullElse(subnetFile, SubnetEnvFile.DEFAULT_PATH);
         timings = Objects.requireNonNullElse(timings, LeaseTimings.DEFAULT);
+        healthzIp = Objects.requireNonNullElse(healthzIp, "127.0.0.1");
+        if (healthzPort < 0 || healthzPort > 65535) {
+            throw new io.weft.core.WeftException("healthz-port " + healthzPort
+                    + " is out of range: give 1 to 65535, or 0 to turn the endpoint off");
+        }
     }
 }

@@ -39,6 +39,7 @@ public final class LeaseKeeper {
     private Lease lease;
     private boolean lost;
     private boolean closed;
+    private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param onChange told whenever the lease is re-acquired (same or new subnet), on the keeper's thread
@@ -74,6 +75,11 @@ public final class LeaseKeeper {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** How many renewals or re-acquisitions have failed so far. */
+    public long failures() {
+        return failures.get();
     }
 
     /** The watcher saw this host's lease go (or pass to another host): re-acquire at once. */
@@ -135,6 +141,7 @@ public final class LeaseKeeper {
             }
             return nextRound(held);
         } catch (RuntimeException e) {
+            failures.incrementAndGet();
             Instant retry = now.plus(timings.retryInterval());
             LOG.warn("lease upkeep failed subnet={} error=\"{}\"; retrying in {}s", held.subnet(), e.getMessage(),
                     timings.retryInterval().toSeconds());

@@ -37,8 +37,10 @@ public final class LeaseWatcher {
     private final Consumer<List<LeaseEvent>> onPeerEvents;
     private final Consumer<Ipv4Subnet> onOwnLeaseLost;
     private final Map<Ipv4Subnet, Lease> peers = new HashMap<>();
+    private volatile Map<Ipv4Subnet, Lease> published = Map.of();
     private long revision = -1;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicLong recoveries = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param ownLease       this host's lease now, read at each event
@@ -53,9 +55,14 @@ public final class LeaseWatcher {
         this.onOwnLeaseLost = Objects.requireNonNull(onOwnLeaseLost, "onOwnLeaseLost is null");
     }
 
-    /** The peers reported so far, by subnet. */
+    /** The peers reported so far, by subnet, as of the last poll; safe from any thread. */
     public Map<Ipv4Subnet, Lease> peers() {
-        return Map.copyOf(peers);
+        return published;
+    }
+
+    /** How many times the watch recovered after failing. */
+    public long recoveries() {
+        return recoveries.get();
     }
 
     /** Forgets the watch position, so the next poll resyncs from a snapshot (after a lost watch). */
@@ -79,6 +86,7 @@ public final class LeaseWatcher {
                 revision = result.revision();
             }
         }
+        published = Map.copyOf(peers);
         if (!events.isEmpty()) {
             onPeerEvents.accept(events);
         }
@@ -165,6 +173,7 @@ public final class LeaseWatcher {
             try {
                 poll(POLL_WAIT);
                 if (failing) {
+                    recoveries.incrementAndGet();
                     LOG.info("lease watch recovered; peers={}", peers.size());
                     failing = false;
                 }

@@ -27,6 +27,16 @@ public interface Network extends AutoCloseable {
     default void leaseChanged(Lease lease) {
     }
 
+    /** The data path's counters now; cheap enough to call on every metrics scrape. */
+    default NetworkStats stats() {
+        return NetworkStats.NONE;
+    }
+
+    /** Whether the data path is up and forwarding (devices configured, threads running). */
+    default boolean isUp() {
+        return true;
+    }
+
     /** Stops {@link #run()} and releases the data path (devices, routes, sockets). Idempotent. */
     @Override
     void close();

@@ -1,0 +1,97 @@
+package io.weft.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.weft.core.WeftException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code weft status}: this host's lease and peers, read from the running daemon's local endpoint. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show this host's lease, MTU, backend and peers with their packet counters.")
+final class StatusCommand implements Callable<Integer> {
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    enum Format { table, json }
+
+    @Option(names = "--healthz-ip", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+            description = "The daemon's --healthz-ip. Default: ${DEFAULT-VALUE}.")
+    String ip;
+
+    @Option(names = "--healthz-port", paramLabel = "PORT", defaultValue = "" + DaemonCommand.DEFAULT_HEALTHZ_PORT,
+            description = "The daemon's --healthz-port. Default: ${DEFAULT-VALUE}.")
+    int port;
+
+    @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "FORMAT",
+            description = "table or json. Default: ${DEFAULT-VALUE}.")
+    Format format;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        String url = "http://" + (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + port + "/status";
+        String body = fetch(url);
+        PrintWriter out = spec.commandLine().getOut();
+        if (format == Format.json) {
+            out.println(body.strip());
+            return 0;
+        }
+        JsonNode s;
+        try {
+            s = new ObjectMapper().readTree(body);
+        } catch (IOException e) {
+            throw new WeftException("the daemon at " + url + " answered something that is not status JSON: " + e.getMessage());
+        }
+        out.printf("%-12s %s%n", "SUBNET", text(s, "subnet"));
+        out.printf("%-12s %s%n", "PUBLIC-IP", text(s, "publicIP"));
+        out.printf("%-12s %s%n", "NETWORK", text(s, "network"));
+        out.printf("%-12s %s%n", "BACKEND", text(s, "backend"));
+        out.printf("%-12s %d%n", "MTU", s.path("mtu").asInt());
+        out.printf("%-12s %s%n", "EXPIRES", s.path("reserved").asBoolean() ? "never (reserved)" : text(s, "expiration"));
+        out.printf("%-12s %s%n", "READY", s.path("ready").asBoolean() ? "yes" : "no");
+        out.println();
+        String row = "%-18s %-15s %10s %10s %12s %12s  %s%n";
+        out.printf(row, "PEER", "PUBLIC-IP", "TX-PKTS", "RX-PKTS", "TX-BYTES", "RX-BYTES", "LAST-HEARD");
+        for (JsonNode p : s.path("peers")) {
+            out.printf(row, text(p, "subnet"), text(p, "publicIP"), p.path("txPackets").asLong(),
+                    p.path("rxPackets").asLong(), p.path("txBytes").asLong(), p.path("rxBytes").asLong(),
+                    p.path("lastHeard").isNull() ? "never" : text(p, "lastHeard"));
+        }
+        return 0;
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.path(field);
+        return v.isMissingNode() || v.isNull() ? "-" : v.asText();
+    }
+
+    private String fetch(String url) throws InterruptedException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+        HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).GET().build();
+        try {
+            HttpResponse<String> res = client.send(req, HttpResponse.BodyHandlers.ofString());
+            if (res.statusCode() != 200) {
+                throw new WeftException("the daemon at " + url + " answered HTTP " + res.statusCode());
+            }
+            return res.body();
+        } catch (ConnectException e) {
+            throw new WeftException("cannot reach the weft daemon at " + url
+                    + ": connection refused; is it running, and with this --healthz-port?");
+        } catch (IOException e) {
+            throw new WeftException("cannot reach the weft daemon at " + url + ": " + e
+                    + "; is it running, and with this --healthz-port?");
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.weft.core.ops;
+
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+import io.weft.core.spi.backend.NetworkStats;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Map;
+import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The daemon's Prometheus metrics, in a registry of its own (never the global default). Most values are
+ * read from the daemon's parts at scrape time; only the route latency is observed as it happens.
+ * Thread-safe.
+ */
+public final class DaemonMetrics {
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    private final Histogram routeLatency;
+
+    /**
+     * @param leaseHeld         1 while a lease is held, else 0
+     * @param leaseExpirySeconds seconds until the lease expires (+Inf for a reservation, NaN for none)
+     * @param peers             the number of peers
+     * @param stats             the data path's counters
+     * @param storeReconnects   how often the store watch recovered after failing
+     * @param renewFailures     how often a lease renewal or re-acquisition failed
+     */
+    public DaemonMetrics(LongSupplier leaseHeld, DoubleSupplier leaseExpirySeconds, LongSupplier peers,
+            Supplier<NetworkStats> stats, LongSupplier storeReconnects, LongSupplier renewFailures) {
+        GaugeWithCallback.builder().name("weft_lease_held").help("1 while this host holds its subnet lease")
+                .callback(cb -> cb.call(leaseHeld.getAsLong())).register(registry);
+        GaugeWithCallback.builder().name("weft_lease_expiry_seconds").unit(Unit.SECONDS)
+                .help("Seconds until this host's lease expires (+Inf for a reservation)")
+                .callback(cb -> cb.call(leaseExpirySeconds.getAsDouble())).register(registry);
+        GaugeWithCallback.builder().name("weft_peers").help("Peers (other hosts' leases) known to this host")
+                .callback(cb -> cb.call(peers.getAsLong())).register(registry);
+        CounterWithCallback.builder().name("weft_packets").help("Overlay packets forwarded, by direction")
+                .labelNames("direction").callback(cb -> {
+                    NetworkStats s = stats.get();
+                    cb.call(s.txPackets(), "tx");
+                    cb.call(s.rxPackets(), "rx");
+                }).register(registry);
+        CounterWithCallback.builder().name("weft_bytes").help("Overlay bytes forwarded, by direction")
+                .labelNames("direction").callback(cb -> {
+                    NetworkStats s = stats.get();
+                    cb.call(s.txBytes(), "tx");
+                    cb.call(s.rxBytes(), "rx");
+                }).register(registry);
+        CounterWithCallback.builder().name("weft_drops").help("Packets dropped, by reason")
+                .labelNames("reason").callback(cb -> {
+                    for (Map.Entry<String, Long> e : stats.get().drops().entrySet()) {
+                        cb.call(e.getValue(), e.getKey());
+                    }
+                }).register(registry);
+        CounterWithCallback.builder().name("weft_store_reconnects").help("Times the store watch recovered after failing")
+                .callback(cb -> cb.call(storeReconnects.getAsLong())).register(registry);
+        CounterWithCallback.builder().name("weft_lease_renew_failures")
+                .help("Failed lease renewals or re-acquisitions")
+                .callback(cb -> cb.call(renewFailures.getAsLong())).register(registry);
+        routeLatency = Histogram.builder().name("weft_peer_route_latency_seconds").unit(Unit.SECONDS)
+                .help("Time from a peer's lease being written to its route being usable here")
+                .classicUpperBounds(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60)
+                .register(registry);
+    }
+
+    /** Records how long a peer's route took to become usable after its lease was written. */
+    public void observeRouteLatency(double seconds) {
+        routeLatency.observe(Math.max(0, seconds));
+    }
+
+    public String contentType() {
+        return writer.getContentType();
+    }
+
+    public void write(OutputStream out) throws IOException {
+        writer.write(out, registry.scrape());
+    }
+}

@@ -1,0 +1,62 @@
+package io.weft.core.ops;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.weft.core.WeftException;
+import io.weft.core.model.Ipv4Subnet;
+import io.weft.core.model.Lease;
+import io.weft.core.model.NetworkConfig;
+import io.weft.core.spi.backend.NetworkStats;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Renders the {@code /status} document that {@code weft status} prints: this host's lease, expiry, MTU,
+ * backend and network, then each peer with its counters and when it was last heard from. Stateless.
+ */
+public final class StatusJson {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private StatusJson() {
+    }
+
+    public static String render(Lease lease, NetworkConfig config, int mtu, boolean ready, Map<Ipv4Subnet, Lease> peers,
+            NetworkStats stats) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("ready", ready);
+        root.put("network", config == null ? null : config.network().toString());
+        root.put("backend", config == null ? null : config.backend().type());
+        root.put("subnet", lease == null ? null : lease.subnet().toString());
+        root.put("publicIP", lease == null ? null : lease.attrs().publicIp());
+        root.put("expiration", lease == null || lease.isReservation() ? null : lease.expiration().toString());
+        root.put("reserved", lease != null && lease.isReservation());
+        root.put("mtu", mtu);
+        ObjectNode totals = root.putObject("totals");
+        totals.put("txPackets", stats.txPackets());
+        totals.put("txBytes", stats.txBytes());
+        totals.put("rxPackets", stats.rxPackets());
+        totals.put("rxBytes", stats.rxBytes());
+        ObjectNode drops = root.putObject("drops");
+        new TreeMap<>(stats.drops()).forEach(drops::put);
+        ArrayNode list = root.putArray("peers");
+        for (Lease peer : new TreeMap<>(peers).values()) {
+            ObjectNode p = list.addObject();
+            p.put("subnet", peer.subnet().toString());
+            p.put("publicIP", peer.attrs().publicIp());
+            p.put("backend", peer.attrs().backendType());
+            NetworkStats.PeerStats ps = stats.peers().get(peer.subnet());
+            p.put("txPackets", ps == null ? 0 : ps.txPackets());
+            p.put("txBytes", ps == null ? 0 : ps.txBytes());
+            p.put("rxPackets", ps == null ? 0 : ps.rxPackets());
+            p.put("rxBytes", ps == null ? 0 : ps.rxBytes());
+            p.put("lastHeard", ps == null || ps.lastHeard() == null ? null : ps.lastHeard().toString());
+        }
+        try {
+            return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new WeftException("status could not be rendered: " + e.getOriginalMessage(), e);
+        }
+    }
+}
