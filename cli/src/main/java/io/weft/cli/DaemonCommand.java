@@ -63,6 +63,14 @@ final class DaemonCommand implements Callable<Integer> {
             description = "Port of the local endpoint; 0 turns it off. Default: ${DEFAULT-VALUE}.")
     int healthzPort;
 
+    @Option(names = "--iptables-forward-rules", arity = "0..1", fallbackValue = "true", defaultValue = "true",
+            paramLabel = "BOOL", description = "Accept forwarded traffic of the Network in FORWARD. Default: ${DEFAULT-VALUE}.")
+    boolean forwardRules;
+
+    @Option(names = "--iptables-resync", paramLabel = "SECONDS", defaultValue = "5",
+            description = "Check and restore weft's iptables rules this often. Default: ${DEFAULT-VALUE}.")
+    int iptablesResyncSeconds;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -86,7 +94,7 @@ final class DaemonCommand implements Callable<Integer> {
         DaemonOptions options = new DaemonOptions(storeFlags.store, storeFlags.toOptions(), ifaces, ifaceRegexes,
                 publicIp, subnetFile == null ? SubnetEnvFile.DEFAULT_PATH : subnetFile,
                 LeaseTimings.DEFAULT.withRenewMargin(Duration.ofMinutes(renewMarginMinutes)), ipMasq, healthzIp,
-                healthzPort);
+                healthzPort, forwardRules, Duration.ofSeconds(iptablesResyncSeconds));
         Daemon daemon = new Daemon(options, context.stores(), context.backends(), new ExternalInterfaceResolver(),
                 context.clock(), new SystemdNotifier(context.environment().get("NOTIFY_SOCKET")));
         CountDownLatch closed = new CountDownLatch(1);

@@ -3,6 +3,7 @@ package io.weft.it;
 import io.weft.core.backend.alloc.AllocBackendProvider;
 import io.weft.core.daemon.Daemon;
 import io.weft.core.daemon.DaemonListener;
+import io.weft.core.daemon.DaemonListener;
 import io.weft.core.daemon.DaemonOptions;
 import io.weft.core.daemon.ExternalInterfaceResolver;
 import io.weft.core.lease.LeaseTimings;
@@ -15,7 +16,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 
-/** Runs the real daemon in this JVM on the etcd store, with {@code --iface lo} and a given PublicIP. Stateless. */
+/**
+ * Runs the real daemon in this JVM on the etcd store, with {@code --iface lo}, a given PublicIP and no
+ * healthz endpoint. Stateless.
+ */
 final class Daemons {
     private Daemons() {
     }
@@ -25,7 +29,7 @@ final class Daemons {
         List<BackendProvider> backends = new java.util.ArrayList<>(List.of(new AllocBackendProvider()));
         backends.addAll(List.of(extraBackends));
         DaemonOptions options = new DaemonOptions("etcd", store, List.of("lo"), List.of(), publicIp, subnetFile,
-                timings, false, "127.0.0.1", 0);
+                timings, false, "127.0.0.1", 0, false, null);
         Daemon daemon = new Daemon(options,
                 PluginRegistry.of("store", StoreProvider::name, List.of(new EtcdStoreProvider())),
                 PluginRegistry.of("backend", BackendProvider::name, backends),

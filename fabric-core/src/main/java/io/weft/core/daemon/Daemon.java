@@ -2,6 +2,7 @@ package io.weft.core.daemon;
 
 import io.weft.core.WeftException;
 import io.weft.core.config.NetworkConfigParser;
+import io.weft.core.iptables.IptablesManager;
 import io.weft.core.lease.LeaseKeeper;
 import io.weft.core.lease.LeaseWatcher;
 import io.weft.core.lease.SubnetAllocator;
@@ -75,6 +76,7 @@ public final class Daemon implements AutoCloseable {
     private volatile LeaseKeeper keeper;
     private volatile LeaseWatcher watcher;
     private Store store;
+    private IptablesManager iptables;
     private OpsServer ops;
     private SubnetEnvFile subnetFile;
     private boolean closed;
@@ -141,10 +143,20 @@ public final class Daemon implements AutoCloseable {
             LOG.info("lease held subnet={} expires={} mtu={} subnetFile={}", network.lease().subnet(),
                     network.lease().expiration(), network.mtu(), subnetFile.path());
 
+            if (network.forwardsPackets() && (options.ipMasq() || options.forwardRules())) {
+                iptables = new IptablesManager(List.of(), cfg.network(), network.lease().subnet(), options.ipMasq(),
+                        options.forwardRules(), options.iptablesResync());
+                iptables.install();
+            } else if (options.ipMasq()) {
+                LOG.info("ip-masq ignored: the {} backend moves no packets", cfg.backend().type());
+            }
             watcher = new LeaseWatcher(store, keeper::current, this::peerEvents, keeper::markLost);
             startThread("weft-network", network::run);
             startThread("weft-lease-keeper", keeper::run);
             startThread("weft-lease-watcher", watcher::run);
+            if (iptables != null) {
+                startThread("weft-iptables", iptables::run);
+            }
             waitingFor = null;
         }
         awaitReady();
@@ -220,6 +232,9 @@ public final class Daemon implements AutoCloseable {
 
     private void leaseChanged(Lease lease) {
         network.leaseChanged(lease);
+        if (iptables != null) {
+            iptables.subnetChanged(lease.subnet());
+        }
         writeSubnetEnv(lease);
     }
 
@@ -344,6 +359,9 @@ public final class Daemon implements AutoCloseable {
             }
             if (keeper != null) {
                 keeper.close();
+            }
+            if (iptables != null) {
+                iptables.close();
             }
             if (network != null) {
                 network.close();

@@ -3,6 +3,7 @@ package io.weft.core.daemon;
 import io.weft.core.lease.LeaseTimings;
 import io.weft.core.spi.store.StoreOptions;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -19,10 +20,12 @@ import java.util.Objects;
  * @param ipMasq       the {@code --ip-masq} flag, reflected in subnet.env
  * @param healthzIp    the address the local HTTP endpoint listens on
  * @param healthzPort  its port; 0 turns it off
+ * @param forwardRules install FORWARD accept rules for the Network
+ * @param iptablesResync how often the iptables rules are checked and restored
  */
 public record DaemonOptions(String storeName, StoreOptions storeOptions, List<String> ifaces,
         List<String> ifaceRegexes, String publicIp, Path subnetFile, LeaseTimings timings, boolean ipMasq,
-        String healthzIp, int healthzPort) {
+        String healthzIp, int healthzPort, boolean forwardRules, Duration iptablesResync) {
     public DaemonOptions {
         Objects.requireNonNull(storeName, "storeName is null");
         Objects.requireNonNull(storeOptions, "storeOptions is null");
@@ -31,6 +34,11 @@ public record DaemonOptions(String storeName, StoreOptions storeOptions, List<St
         subnetFile = Objects.requireNonNullElse(subnetFile, SubnetEnvFile.DEFAULT_PATH);
         timings = Objects.requireNonNullElse(timings, LeaseTimings.DEFAULT);
         healthzIp = Objects.requireNonNullElse(healthzIp, "127.0.0.1");
+        iptablesResync = Objects.requireNonNullElse(iptablesResync, Duration.ofSeconds(5));
+        if (iptablesResync.isNegative() || iptablesResync.isZero()) {
+            throw new io.weft.core.WeftException("iptables-resync " + iptablesResync.toSeconds()
+                    + " is out of range: give a positive number of seconds");
+        }
         if (healthzPort < 0 || healthzPort > 65535) {
             throw new io.weft.core.WeftException("healthz-port " + healthzPort
                     + " is out of range: give 1 to 65535, or 0 to turn the endpoint off");

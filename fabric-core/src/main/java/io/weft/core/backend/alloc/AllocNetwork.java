@@ -43,6 +43,11 @@ final class AllocNetwork implements Network {
     }
 
     @Override
+    public boolean forwardsPackets() {
+        return false;
+    }
+
+    @Override
     public void leaseChanged(Lease newLease) {
         lease = newLease;
     }

@@ -32,6 +32,11 @@ public interface Network extends AutoCloseable {
         return NetworkStats.NONE;
     }
 
+    /** Whether this backend moves packets; weft installs iptables rules only for one that does. */
+    default boolean forwardsPackets() {
+        return true;
+    }
+
     /** Whether the data path is up and forwarding (devices configured, threads running). */
     default boolean isUp() {
         return true;
