@@ -69,4 +69,36 @@ class LauncherTest {
         assertEquals("weft: config file " + dir.resolve("missing.json")
                 + " does not exist: give the path of a JSON file, or -\n", bad.err());
     }
+
+    @Test
+    void sigtermStopsTheDaemonWithExitCode0WithinFiveSeconds() throws Exception {
+        Path config = Files.writeString(dir.resolve("net.json"), "{\"Network\":\"100.96.0.0/16\",\"Backend\":{\"Type\":\"alloc\"}}");
+        Path subnetFile = dir.resolve("subnet.env");
+        Process daemon = new ProcessBuilder(ROOT.resolve("bin/weft").toString(), "daemon", "--store", "memory",
+                "--net-config-path", config.toString(), "--iface", "lo", "--public-ip", "198.18.0.1",
+                "--subnet-file", subnetFile.toString(), "--healthz-port", "0")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("daemon.log").toFile()).start();
+        try {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                    .until(() -> Files.exists(subnetFile) || !daemon.isAlive());
+            assertTrue(daemon.isAlive(), () -> "daemon died: " + read(dir.resolve("daemon.log")));
+            long t0 = System.nanoTime();
+            daemon.destroy(); // SIGTERM
+            assertTrue(daemon.waitFor(5, TimeUnit.SECONDS), "exited within 5 s");
+            assertEquals(0, daemon.exitValue(), () -> read(dir.resolve("daemon.log")));
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5));
+            String log = read(dir.resolve("daemon.log"));
+            assertTrue(log.contains("stopping") && log.contains("stopped"), log);
+        } finally {
+            daemon.destroyForcibly();
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
 }

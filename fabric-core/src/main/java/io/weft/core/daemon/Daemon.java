@@ -12,6 +12,7 @@ import io.weft.core.model.Lease;
 import io.weft.core.model.LeaseEvent;
 import io.weft.core.model.NetworkConfig;
 import io.weft.core.ops.DaemonMetrics;
+import io.weft.core.ops.DropSummary;
 import io.weft.core.ops.OpsServer;
 import io.weft.core.ops.StatusJson;
 import io.weft.core.plugin.PluginRegistry;
@@ -53,6 +54,7 @@ public final class Daemon implements AutoCloseable {
     private static final Duration STOP_BUDGET = Duration.ofSeconds(3);
     private static final Duration MAX_CONFIG_BACKOFF = Duration.ofSeconds(10);
     private static final Duration READY_WAIT = Duration.ofSeconds(30);
+    private static final Duration DROP_SUMMARY_INTERVAL = Duration.ofSeconds(10);
 
     private final DaemonOptions options;
     private final PluginRegistry<StoreProvider> stores;
@@ -156,6 +158,9 @@ public final class Daemon implements AutoCloseable {
             startThread("weft-lease-watcher", watcher::run);
             if (iptables != null) {
                 startThread("weft-iptables", iptables::run);
+            }
+            if (network.forwardsPackets()) {
+                startThread("weft-drop-summary", new DropSummary(network::stats, DROP_SUMMARY_INTERVAL)::run);
             }
             waitingFor = null;
         }

@@ -1,0 +1,56 @@
+package io.weft.core.ops;
+
+import io.weft.core.spi.backend.NetworkStats;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Logs dropped packets as one summary line per interval (the counts since the last line, by reason)
+ * instead of a line per packet, so a flood of bad packets cannot flood the log. Runs on the daemon's
+ * thread that calls {@link #run()}; {@link #summarize} is pure.
+ */
+public final class DropSummary {
+    private static final Logger LOG = LoggerFactory.getLogger(DropSummary.class);
+
+    private final Supplier<NetworkStats> stats;
+    private final Duration interval;
+    private Map<String, Long> last = Map.of();
+
+    public DropSummary(Supplier<NetworkStats> stats, Duration interval) {
+        this.stats = stats;
+        this.interval = interval;
+    }
+
+    /** The summary line for the drops between two readings, or empty when nothing was dropped. */
+    static Optional<String> summarize(Map<String, Long> before, Map<String, Long> now, Duration interval) {
+        StringBuilder line = new StringBuilder();
+        long total = 0;
+        for (Map.Entry<String, Long> e : new TreeMap<>(now).entrySet()) {
+            long delta = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            if (delta > 0) {
+                line.append(' ').append(e.getKey()).append('=').append(delta);
+                total += delta;
+            }
+        }
+        if (total == 0) {
+            return Optional.empty();
+        }
+        return Optional.of("packets dropped in the last " + interval.toSeconds() + "s total=" + total + line);
+    }
+
+    /** Logs a summary every interval until interrupted. */
+    public void run() throws InterruptedException {
+        last = stats.get().drops();
+        while (!Thread.currentThread().isInterrupted()) {
+            Thread.sleep(interval.toMillis());
+            Map<String, Long> now = stats.get().drops();
+            summarize(last, now, interval).ifPresent(LOG::warn);
+            last = now;
+        }
+    }
+}
