@@ -3,7 +3,6 @@ package io.weft.it;
 import io.weft.core.backend.alloc.AllocBackendProvider;
 import io.weft.core.daemon.Daemon;
 import io.weft.core.daemon.DaemonListener;
-import io.weft.core.daemon.DaemonListener;
 import io.weft.core.daemon.DaemonOptions;
 import io.weft.core.daemon.ExternalInterfaceResolver;
 import io.weft.core.lease.LeaseTimings;

@@ -368,7 +368,11 @@ final class EtcdStore implements Store {
             if (cached != null) {
                 out.put(id, cached);
             } else {
-                pending.put(id, etcd.client().getLeaseClient().timeToLive(id, LeaseOption.DEFAULT));
+                try {
+                    pending.put(id, etcd.client().getLeaseClient().timeToLive(id, LeaseOption.DEFAULT));
+                } catch (RuntimeException e) {
+                    throw etcd.failure("read the TTL of etcd lease " + Long.toHexString(id), e);
+                }
             }
         }
         for (Map.Entry<Long, CompletableFuture<LeaseTimeToLiveResponse>> p : pending.entrySet()) {
