@@ -1,0 +1,50 @@
+package io.weft.backend.ipsec;
+
+/**
+ * Why the ESP stage dropped a packet; each has its own counter in {@link EspStats}. A decoder reports a drop
+ * as the negative number {@link #code()} so the hot path returns an int, not an object.
+ */
+enum EspDrop {
+    /** Too short, or the encrypted part is not a multiple of 4 bytes. */
+    MALFORMED("esp_malformed"),
+    /** The source is not a peer with a usable PublicKey. */
+    UNKNOWN_PEER("esp_unknown_peer"),
+    /** No SA with this SPI, and the SPI is no acceptable new one (or new SPIs arrive too fast). */
+    UNKNOWN_SPI("esp_unknown_spi"),
+    /** The SPI is older than the SA lifetime allows (or the sender's clock is far off). */
+    EXPIRED_SA("esp_expired_sa"),
+    /** The sequence number was already received. */
+    REPLAY("esp_replay"),
+    /** The sequence number lies behind the anti-replay window. */
+    TOO_OLD("esp_too_old"),
+    /** The ICV (GCM tag) did not verify: tampered, or keys differ (another PSK). */
+    AUTH_FAILED("esp_auth_failed"),
+    /** Authentic, but Pad Length or the padding bytes are wrong. */
+    BAD_TRAILER("esp_bad_trailer"),
+    /** Authentic, but Next Header is not 4 (IPv4). */
+    NOT_IPV4("esp_not_ipv4"),
+    /** Authentic dummy packet (Next Header 59), dropped as RFC 4303 says. */
+    DUMMY("esp_dummy"),
+    /** Outbound: the peer has no usable PublicKey yet. */
+    NO_SA("esp_no_sa");
+
+    private static final EspDrop[] VALUES = values();
+    private final String key;
+
+    EspDrop(String key) {
+        this.key = key;
+    }
+
+    String key() {
+        return key;
+    }
+
+    /** The negative int a decoder returns for this drop. */
+    int code() {
+        return -1 - ordinal();
+    }
+
+    static EspDrop fromCode(int code) {
+        return VALUES[-1 - code];
+    }
+}

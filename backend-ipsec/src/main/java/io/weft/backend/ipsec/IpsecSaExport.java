@@ -1,0 +1,79 @@
+package io.weft.backend.ipsec;
+
+import io.weft.core.WeftException;
+import io.weft.core.model.BackendConfig;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code weft ipsec sa} prints: this host's SAs, as a table or, with their keys, as Wireshark
+ * {@code esp_sa} lines. Keys are derived again from the key file, the PSK in the network config and the SA
+ * list the running backend keeps, so the command refuses to run unless the caller can read the key file.
+ * The public entry point of this module for the CLI. Stateless.
+ */
+public final class IpsecSaExport {
+    private IpsecSaExport() {
+    }
+
+    /** The key file the daemon uses with this config and environment. */
+    public static Path keyFile(BackendConfig backend, Map<String, String> env) {
+        return IpsecSettings.stateDir(backend, env).resolve(KeyFile.FILE_NAME);
+    }
+
+    /** One line per SA: direction, source, destination, SPI and whether it is current. No keys. */
+    public static List<String> table(BackendConfig backend, Map<String, String> env) {
+        Loaded l = load(backend, env);
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format("%-4s %-15s %-15s %-10s %-7s %s", "DIR", "SOURCE", "DESTINATION", "SPI", "STATE",
+                "CIPHER"));
+        for (SaRecord sa : l.contents.sas()) {
+            lines.add(String.format("%-4s %-15s %-15s %-10s %-7s AES-GCM-%d/ICV16", sa.outbound() ? "out" : "in",
+                    sa.source(), sa.destination(), Esp.spiHex(sa.spi()), sa.current() ? "current" : "recent",
+                    l.contents.keyBits()));
+        }
+        return lines;
+    }
+
+    /** One Wireshark {@code esp_sa} line per SA, with keys. */
+    public static List<String> wireshark(BackendConfig backend, Map<String, String> env) {
+        Loaded l = load(backend, env);
+        SaKeyDerivation derivation = new SaKeyDerivation(l.psk, l.contents.keyBits());
+        List<String> lines = new ArrayList<>();
+        for (SaRecord sa : l.contents.sas()) {
+            byte[] peer = X25519Keys.parsePublicKey(sa.peerPublicKey(), "SA list entry " + Esp.spiHex(sa.spi()));
+            PeerKeys keys = new PeerKeys(derivation, l.keys, peer, sa.outbound() ? sa.destination() : sa.source(),
+                    AeadKind.DATA_PATH, new SecureRandom());
+            SaKey key = sa.outbound() ? keys.outboundKey(sa.spi()) : keys.inboundKey(sa.spi());
+            lines.add(WiresharkEspSa.line(sa.source(), sa.destination(), key));
+        }
+        return lines;
+    }
+
+    private record Loaded(Psk psk, X25519Keys keys, SaListFile.Contents contents) {
+    }
+
+    private static Loaded load(BackendConfig backend, Map<String, String> env) {
+        if (!"ipsec".equalsIgnoreCase(backend.type())) {
+            throw new WeftException("Backend.Type is \"" + backend.type() + "\", not ipsec: this network has no"
+                    + " SAs to show");
+        }
+        Path dir = IpsecSettings.stateDir(backend, env);
+        Path keyFile = dir.resolve(KeyFile.FILE_NAME);
+        KeyFile.requireReadable(keyFile);
+        X25519Keys keys = KeyFile.load(keyFile);
+        Psk psk = Psk.of(backend.textField("PSK").orElse(null));
+        SaListFile.Contents contents = SaListFile.read(dir.resolve(SaListFile.FILE_NAME));
+        if (!contents.publicKey().equals(keys.publicKeyBase64())) {
+            throw new WeftException("ipsec SA list in " + dir + " was written for another key than " + keyFile
+                    + ": wait for the daemon to rewrite it, or restart the daemon");
+        }
+        if (!contents.pskId().equals(SaListFile.pskId(psk))) {
+            throw new WeftException("Backend.PSK in the network config differs from the PSK the running daemon"
+                    + " uses: restart the daemon so both agree, then run this again");
+        }
+        return new Loaded(psk, keys, contents);
+    }
+}

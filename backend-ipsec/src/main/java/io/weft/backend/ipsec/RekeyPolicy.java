@@ -1,0 +1,55 @@
+package io.weft.backend.ipsec;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * When SAs are replaced and how long old ones stay valid. Immutable.
+ *
+ * @param interval   an outbound SA older than this is replaced before the next packet (at most an hour)
+ * @param maxPackets an outbound SA that has sent this many packets is replaced. The default, 2^36, is far
+ *                   from the 64-bit ESN limit and keeps AES-GCM's per-key data well inside its
+ *                   confidentiality bound (about 2^43 blocks of 16 bytes)
+ * @param overlap    how long the previous inbound SA is still accepted after a newer one verified
+ * @param clockSkew  how far peers' clocks may differ: an SPI is the sender's clock in seconds at SA
+ *                   creation, and a receiver accepts one no older than interval + clockSkew, nor further in
+ *                   the future than clockSkew
+ */
+record RekeyPolicy(Duration interval, long maxPackets, Duration overlap, Duration clockSkew) {
+    static final long DEFAULT_MAX_PACKETS = 1L << 36;
+    static final Duration DEFAULT_OVERLAP = Duration.ofSeconds(30);
+    static final Duration DEFAULT_SKEW = Duration.ofSeconds(120);
+
+    RekeyPolicy {
+        Objects.requireNonNull(interval, "interval is null");
+        Objects.requireNonNull(overlap, "overlap is null");
+        Objects.requireNonNull(clockSkew, "clockSkew is null");
+        if (interval.isNegative() || interval.isZero() || interval.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("rekey interval " + interval + " must be in (0, 1h]");
+        }
+        if (maxPackets < 1) {
+            throw new IllegalArgumentException("maxPackets " + maxPackets + " < 1");
+        }
+    }
+
+    static RekeyPolicy of(Duration interval) {
+        return new RekeyPolicy(interval, DEFAULT_MAX_PACKETS, DEFAULT_OVERLAP, DEFAULT_SKEW);
+    }
+
+    /** Whether an outbound SA made at {@code createdNanos} that has sent {@code seq} packets must go. */
+    boolean due(long createdNanos, long seq, long nowNanos) {
+        return nowNanos - createdNanos >= interval.toNanos() || Long.compareUnsigned(seq, maxPackets) >= 0;
+    }
+
+    /** Whether a receiver accepts a new SA whose SPI (the sender's clock in seconds) is {@code spi}. */
+    boolean freshSpi(int spi, long nowEpochSeconds) {
+        long age = nowEpochSeconds - Integer.toUnsignedLong(spi);
+        return age <= interval.toSeconds() + clockSkew.toSeconds() && -age <= clockSkew.toSeconds();
+    }
+
+    /** Whether an installed inbound SA is too old to accept anything (its sender must have replaced it). */
+    boolean expired(int spi, long nowEpochSeconds) {
+        long age = nowEpochSeconds - Integer.toUnsignedLong(spi);
+        return age > interval.toSeconds() + overlap.toSeconds() + clockSkew.toSeconds();
+    }
+}

@@ -1,0 +1,56 @@
+package io.weft.backend.ipsec;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
+import org.bouncycastle.crypto.params.HKDFParameters;
+
+/**
+ * Derives one direction's SA keys: HKDF-SHA256 (RFC 5869, Bouncy Castle) with the X25519 shared secret as
+ * input keying material, the PSK as salt, and an info string that binds the sender's and the receiver's
+ * public keys (in that order, which is the direction), the SPI and the key size:
+ *
+ * <pre>
+ * info = "weft ipsec v1 esp" || 0x00 || senderPublicKey(32) || receiverPublicKey(32) || SPI(4, big-endian)
+ *        || keyBits(2, big-endian)
+ * okm  = HKDF-SHA256(salt = PSK, ikm = X25519(sk, pk), info, L = keyBits/8 + 4)
+ * key  = okm[0 .. keyBits/8), salt = okm[keyBits/8 .. +4)
+ * </pre>
+ *
+ * Both hosts compute the same keys for a direction; the two directions never share keys; without the PSK
+ * the keys cannot be derived even from both private keys' public halves. Immutable, thread-safe.
+ */
+final class SaKeyDerivation {
+    static final byte[] LABEL = "weft ipsec v1 esp".getBytes(StandardCharsets.US_ASCII);
+    private final byte[] psk;
+    private final int keyBytes;
+
+    SaKeyDerivation(Psk psk, int keyBits) {
+        if (keyBits != 128 && keyBits != 256) {
+            throw new IllegalArgumentException("keyBits " + keyBits);
+        }
+        this.psk = psk.bytes();
+        this.keyBytes = keyBits / 8;
+    }
+
+    int keyBits() {
+        return keyBytes * 8;
+    }
+
+    SaKey derive(byte[] sharedSecret, byte[] senderPublic, byte[] receiverPublic, int spi) {
+        ByteBuffer info = ByteBuffer.allocate(LABEL.length + 1 + 64 + 4 + 2);
+        info.put(LABEL).put((byte) 0).put(senderPublic, 0, 32).put(receiverPublic, 0, 32).putInt(spi)
+                .putShort((short) (keyBytes * 8));
+        HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
+        hkdf.init(new HKDFParameters(sharedSecret, psk, info.array()));
+        byte[] okm = new byte[keyBytes + Esp.SALT_BYTES];
+        hkdf.generateBytes(okm, 0, okm.length);
+        try {
+            return new SaKey(spi, Arrays.copyOf(okm, keyBytes), Arrays.copyOfRange(okm, keyBytes, okm.length));
+        } finally {
+            Arrays.fill(okm, (byte) 0);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.weft.backend.ipsec;
+
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/** Fixed keys and helpers shared by the tests. */
+final class TestKeys {
+    static final String PSK_TEXT = "0123456789abcdef0123456789abcdef-test-psk";
+    static final Psk PSK = Psk.of(PSK_TEXT);
+
+    private TestKeys() {
+    }
+
+    static SecureRandom seeded(long seed) {
+        try {
+            SecureRandom r = SecureRandom.getInstance("SHA1PRNG");
+            r.setSeed(seed);
+            return r;
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static byte[] hex(String s) {
+        return HexFormat.of().parseHex(s.replace(" ", ""));
+    }
+
+    static String hex(byte[] b) {
+        return HexFormat.of().formatHex(b);
+    }
+
+    /** A minimal IPv4 packet of {@code length} bytes (header + payload pattern), in a buffer with tail room. */
+    static ByteBuffer packet(int length, int seed) {
+        ByteBuffer b = ByteBuffer.allocateDirect(length + 64);
+        for (int i = 0; i < length; i++) {
+            b.put(i, (byte) (i * 31 + seed));
+        }
+        if (length >= 20) {
+            b.put(0, (byte) 0x45);
+            b.putShort(2, (short) length);
+        }
+        b.limit(length);
+        return b;
+    }
+
+    static byte[] bytes(ByteBuffer b, int from, int length) {
+        byte[] out = new byte[length];
+        for (int i = 0; i < length; i++) {
+            out[i] = b.get(from + i);
+        }
+        return out;
+    }
+}
