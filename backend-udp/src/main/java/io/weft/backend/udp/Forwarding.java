@@ -44,12 +44,12 @@ final class Forwarding {
     }
 
     /**
-     * A datagram from the UDP socket, from underlay address {@code source}: the number of bytes to write
-     * into the TUN device (the IPv4 total length, trimming any trailing bytes), or a drop. The checks go
-     * from cheapest to dearest, and every one guards the reads after it.
+     * A datagram from the UDP socket, from peer {@code peer} (the index of the peer whose PublicIP sent it,
+     * or -1): the number of bytes to write into the TUN device (the IPv4 total length, trimming any
+     * trailing bytes), or a drop. The checks go from cheapest to dearest, and each guards the reads after it.
      */
-    static int inbound(ByteBuffer b, int off, int length, int source, RouteTable routes) {
-        if (!routes.isPeer(source)) {
+    static int inbound(ByteBuffer b, int off, int length, int peer, RouteTable routes) {
+        if (peer < 0) {
             return drop(DropReason.UNKNOWN_PEER);
         }
         if (length < Ipv4Packet.MIN_HEADER) {

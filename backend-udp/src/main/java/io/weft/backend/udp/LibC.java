@@ -13,6 +13,10 @@ import jnr.ffi.types.ssize_t;
  * <p>Hot-path calls take buffer and address arguments as raw {@code long} addresses of direct memory
  * (see {@link PacketBatch}) so that a call allocates no {@code Pointer}; this assumes LP64 Linux, which
  * {@link Syscalls#load()} checks. Every call saves errno; callers check every return value.
+ *
+ * <p>No hot-path call has six arguments: jnr-ffi 2.2.17's generated stub for a six-argument
+ * {@code recvfrom} crashed the JVM (SIGSEGV in the stub) while the reflective invoker worked, so UDP uses
+ * {@code recvmmsg}/{@code sendmmsg}, which batch anyway.
  */
 public interface LibC {
     int AF_INET = 2;
@@ -77,13 +81,13 @@ public interface LibC {
     @ssize_t
     long write(int fd, long buffer, @size_t long count);
 
+    /** {@code recvmmsg(fd, struct mmsghdr *vector, vlen, flags, NULL timeout)}; see {@link PacketBatch}. */
     @SaveError
-    @ssize_t
-    long recvfrom(int fd, long buffer, @size_t long length, int flags, long address, long addressLength);
+    int recvmmsg(int fd, long vector, int length, int flags, long timeout);
 
+    /** {@code sendmmsg(fd, struct mmsghdr *vector, vlen, flags)}; see {@link PacketBatch}. */
     @SaveError
-    @ssize_t
-    long sendto(int fd, long buffer, @size_t long length, int flags, long address, int addressLength);
+    int sendmmsg(int fd, long vector, int length, int flags);
 
     String strerror(int errno);
 }

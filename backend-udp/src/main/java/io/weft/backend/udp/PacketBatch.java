@@ -8,27 +8,39 @@ import java.nio.ByteOrder;
  * steady state allocates nothing. Each slot starts with {@link #HEADROOM} free bytes, so a layer that
  * wraps packets (e.g. ESP) can prepend its header in place; the packet itself starts at
  * {@link #offset(int)}. Slots hold up to {@link #MAX_PACKET} bytes, the largest IPv4 packet, so no read
- * or datagram is ever truncated. Per slot it also keeps a {@code sockaddr_in} and its length word for
- * {@code recvfrom}, and an int of per-packet metadata (the source address or the route index).
+ * or datagram is ever truncated. It also holds a {@code struct mmsghdr} vector with one {@code iovec}
+ * and one {@code sockaddr_in} per slot, so a whole batch moves through the UDP socket in one
+ * {@code recvmmsg} or {@code sendmmsg} call, and an int of per-packet metadata (the route decision).
  *
- * <p>The batch shape (fill many, then handle many) is what {@code recvmmsg}/{@code sendmmsg} and TUN/UDP
- * segmentation offloads need, so they can replace the per-packet calls in {@link UdpSocket} and
- * {@link TunDevice} users without reshaping the forwarding code. Not thread-safe: owned by one thread.
+ * <p>The TUN side still reads and writes one packet per call; the batch shape is what TUN segmentation
+ * offload ({@code IFF_VNET_HDR}, GSO) would need, so it can come later without reshaping the forwarding
+ * code. Not thread-safe: owned by one thread.
  */
 final class PacketBatch {
     static final int HEADROOM = 64;
     static final int MAX_PACKET = 65535;
     private static final int SLOT = HEADROOM + MAX_PACKET + 1;
-    private static final int NAME = 16;
-    private static final int NAME_SLOT = 32;
-    private static final int NAME_LENGTH = 16;
+    // struct mmsghdr and struct iovec on LP64 Linux (checked against the C headers with offsetof).
+    static final int MMSGHDR = 64;
+    private static final int MSG_NAME = 0;
+    private static final int MSG_NAMELEN = 8;
+    private static final int MSG_IOV = 16;
+    private static final int MSG_IOVLEN = 24;
+    private static final int MSG_LEN = 56;
+    private static final int IOVEC = 16;
+    private static final int SOCKADDR_IN = 16;
 
     private final ByteBuffer data;
     private final ByteBuffer names;
+    private final ByteBuffer vector;
+    private final ByteBuffer iovecs;
     private final long dataAddress;
     private final long namesAddress;
+    private final long vectorAddress;
+    private final long iovecsAddress;
     private final int[] lengths;
     private final int[] meta;
+    private final int[] entrySlots;
     private int count;
 
     PacketBatch(int capacity) {
@@ -36,11 +48,20 @@ final class PacketBatch {
             throw new IllegalArgumentException("capacity " + capacity + " < 1");
         }
         data = ByteBuffer.allocateDirect(capacity * SLOT).order(ByteOrder.BIG_ENDIAN);
-        names = ByteBuffer.allocateDirect(capacity * NAME_SLOT).order(ByteOrder.nativeOrder());
+        names = ByteBuffer.allocateDirect(capacity * SOCKADDR_IN).order(ByteOrder.nativeOrder());
+        vector = ByteBuffer.allocateDirect(capacity * MMSGHDR).order(ByteOrder.nativeOrder());
+        iovecs = ByteBuffer.allocateDirect(capacity * IOVEC).order(ByteOrder.nativeOrder());
         dataAddress = Syscalls.address(data);
         namesAddress = Syscalls.address(names);
+        vectorAddress = Syscalls.address(vector);
+        iovecsAddress = Syscalls.address(iovecs);
         lengths = new int[capacity];
         meta = new int[capacity];
+        entrySlots = new int[capacity];
+        for (int i = 0; i < capacity; i++) {
+            vector.putLong(i * MMSGHDR + MSG_IOV, iovecsAddress + (long) i * IOVEC);
+            vector.putLong(i * MMSGHDR + MSG_IOVLEN, 1);
+        }
     }
 
     int capacity() {
@@ -62,23 +83,48 @@ final class PacketBatch {
         return dataAddress + offset(i);
     }
 
-    /** The native address of slot {@code i}'s {@code sockaddr_in}. */
-    long nameAddress(int i) {
-        return namesAddress + (long) i * NAME_SLOT;
+    /** The native address of the {@code struct mmsghdr} vector for recvmmsg/sendmmsg. */
+    long vector() {
+        return vectorAddress;
     }
 
-    /** The native address of slot {@code i}'s {@code socklen_t}, set to 16 by {@link #resetNameLength}. */
-    long nameLengthAddress(int i) {
-        return namesAddress + (long) i * NAME_SLOT + NAME_LENGTH;
+    /** Points every vector entry at its own slot and source-address space, ready for recvmmsg. */
+    void prepareReceive() {
+        for (int i = 0; i < lengths.length; i++) {
+            int at = i * MMSGHDR;
+            vector.putLong(at + MSG_NAME, namesAddress + (long) i * SOCKADDR_IN);
+            vector.putInt(at + MSG_NAMELEN, SOCKADDR_IN);
+            iovecs.putLong(i * IOVEC, address(i));
+            iovecs.putLong(i * IOVEC + 8, MAX_PACKET);
+        }
     }
 
-    void resetNameLength(int i) {
-        names.putInt(i * NAME_SLOT + NAME_LENGTH, NAME);
+    /** After recvmmsg returned {@code n}: takes each entry's length into {@link #length(int)}. */
+    void received(int n) {
+        for (int i = 0; i < n; i++) {
+            lengths[i] = vector.getInt(i * MMSGHDR + MSG_LEN);
+        }
+        count = n;
     }
 
-    /** The IPv4 source address recvfrom wrote for slot {@code i}, or 0 if it was not an IPv4 address. */
+    /** Makes vector entry {@code entry} send slot {@code slot} to the {@code sockaddr_in} at {@code name}. */
+    void prepareSend(int entry, int slot, long name) {
+        entrySlots[entry] = slot;
+        int at = entry * MMSGHDR;
+        vector.putLong(at + MSG_NAME, name);
+        vector.putInt(at + MSG_NAMELEN, SOCKADDR_IN);
+        iovecs.putLong(entry * IOVEC, address(slot));
+        iovecs.putLong(entry * IOVEC + 8, lengths[slot]);
+    }
+
+    /** The slot that vector entry {@code entry} sends, as set by {@link #prepareSend}. */
+    int entrySlot(int entry) {
+        return entrySlots[entry];
+    }
+
+    /** The IPv4 source address recvmmsg wrote for slot {@code i}, or 0 if it was not an IPv4 address. */
     int sourceAddress(int i) {
-        int base = i * NAME_SLOT;
+        int base = i * SOCKADDR_IN;
         if (names.getShort(base) != LibC.AF_INET) {
             return 0;
         }
@@ -87,9 +133,9 @@ final class PacketBatch {
                 | (names.get(at + 3) & 0xff);
     }
 
-    /** Writes an IPv4 {@code sockaddr_in} for slot {@code i}, as recvfrom would; for tests. */
+    /** Writes an IPv4 {@code sockaddr_in} for slot {@code i}, as recvmmsg would; for tests. */
     void sourceAddress(int i, int address) {
-        int base = i * NAME_SLOT;
+        int base = i * SOCKADDR_IN;
         names.putShort(base, (short) LibC.AF_INET);
         for (int b = 0; b < 4; b++) {
             names.put(base + 4 + b, (byte) (address >>> (24 - 8 * b)));

@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 
@@ -17,7 +18,7 @@ import java.util.TreeSet;
  *
  * <p>{@link #lookup(int)} is a longest-prefix match: one open-addressing hash table per prefix length,
  * longest first (all leases normally share one length, so it is one probe). {@link #isPeer(int)} is a
- * hash set of PublicIPs. Each peer's {@code sockaddr_in} sits in direct memory for {@code sendto}.
+ * hash set of PublicIPs. Each peer's {@code sockaddr_in} sits in direct memory for {@code sendmmsg}.
  * Lookups allocate nothing.
  */
 final class RouteTable {
@@ -41,21 +42,29 @@ final class RouteTable {
     private final int[] lengths;
     private final int[][] keys;
     private final int[][] values;
+    private final PeerCounters[] counters;
     private final int[] peerIps;
-    private final boolean[] peerIpUsed;
+    private final int[] peerIpIndex;
     private final ByteBuffer sockaddrs;
     private final long sockaddrsAddress;
 
     /**
      * @param network the whole overlay Network
      * @param own     this host's subnet (its base is the device address)
-     * @param peers   the peers; on duplicate subnets the last wins
-     * @param port    the peers' UDP port
+     * @param peers    the peers; on duplicate subnets the last wins
+     * @param counters each peer's counters, by subnet; a peer without one gets a fresh one
+     * @param port     the peers' UDP port
      */
-    RouteTable(Ipv4Subnet network, Ipv4Subnet own, List<Peer> peers, int port) {
+    RouteTable(Ipv4Subnet network, Ipv4Subnet own, List<Peer> peers, Map<Ipv4Subnet, PeerCounters> counters,
+            int port) {
         this.network = Objects.requireNonNull(network, "network is null");
         this.own = Objects.requireNonNull(own, "own is null");
         this.peers = List.copyOf(peers);
+        this.counters = new PeerCounters[this.peers.size()];
+        for (int i = 0; i < this.counters.length; i++) {
+            PeerCounters c = counters.get(this.peers.get(i).subnet());
+            this.counters[i] = c != null ? c : new PeerCounters();
+        }
         TreeSet<Integer> lengthSet = new TreeSet<>(Comparator.reverseOrder());
         for (Peer p : this.peers) {
             lengthSet.add(p.subnet().prefixLength());
@@ -81,14 +90,14 @@ final class RouteTable {
             }
         }
         peerIps = new int[tableSize(this.peers.size())];
-        peerIpUsed = new boolean[peerIps.length];
-        for (Peer p : this.peers) {
-            int slot = hash(p.publicIp()) & (peerIps.length - 1);
-            while (peerIpUsed[slot] && peerIps[slot] != p.publicIp()) {
-                slot = (slot + 1) & (peerIps.length - 1);
+        peerIpIndex = new int[peerIps.length];
+        for (int i = 0; i < this.peers.size(); i++) {
+            int ip = this.peers.get(i).publicIp();
+            int slot = probe(peerIps, peerIpIndex, ip);
+            if (peerIpIndex[slot] == 0) {
+                peerIps[slot] = ip;
+                peerIpIndex[slot] = i + 1;
             }
-            peerIps[slot] = p.publicIp();
-            peerIpUsed[slot] = true;
         }
         sockaddrs = ByteBuffer.allocateDirect(Math.max(1, this.peers.size()) * SOCKADDR).order(ByteOrder.BIG_ENDIAN);
         for (int i = 0; i < this.peers.size(); i++) {
@@ -102,7 +111,12 @@ final class RouteTable {
 
     /** A table with no peers. */
     static RouteTable empty(Ipv4Subnet network, Ipv4Subnet own, int port) {
-        return new RouteTable(network, own, List.of(), port);
+        return new RouteTable(network, own, List.of(), Map.of(), port);
+    }
+
+    /** A table whose peers get fresh counters; for tests. */
+    static RouteTable of(Ipv4Subnet network, Ipv4Subnet own, List<Peer> peers, int port) {
+        return new RouteTable(network, own, peers, Map.of(), port);
     }
 
     private static int tableSize(int entries) {
@@ -135,17 +149,19 @@ final class RouteTable {
         return -1;
     }
 
+    /** The index of the (first) peer whose PublicIP is {@code address}, or -1 for a stranger. */
+    int peerAt(int address) {
+        return peerIpIndex[probe(peerIps, peerIpIndex, address)] - 1;
+    }
+
     /** True when {@code address} is some peer's PublicIP. */
     boolean isPeer(int address) {
-        int mask = peerIps.length - 1;
-        int slot = hash(address) & mask;
-        while (peerIpUsed[slot]) {
-            if (peerIps[slot] == address) {
-                return true;
-            }
-            slot = (slot + 1) & mask;
-        }
-        return false;
+        return peerAt(address) >= 0;
+    }
+
+    /** Peer {@code index}'s counters. */
+    PeerCounters counters(int index) {
+        return counters[index];
     }
 
     /** The native address of peer {@code index}'s {@code sockaddr_in}. */
@@ -174,8 +190,4 @@ final class RouteTable {
         return own.base();
     }
 
-    /** This table with another own subnet, for a changed lease. */
-    RouteTable withOwn(Ipv4Subnet newOwn, int port) {
-        return new RouteTable(network, newOwn, peers, port);
-    }
 }

@@ -85,20 +85,43 @@ final class TunToUdp implements Runnable {
                 }
             }
         }
-        int sent = 0;
+        int entries = 0;
         for (int i = 0; i < n; i++) {
             int peer = batch.meta(i);
             if (peer >= 0) {
-                long r = libc.sendto(socket, batch.address(i), batch.length(i), 0, table.sockaddr(peer), 16);
-                if (r < 0) {
-                    stats.drop(DropReason.SEND_FAILED);
-                } else {
-                    sent++;
-                }
+                batch.prepareSend(entries++, i, table.sockaddr(peer));
             }
         }
-        stats.forwardedToUdp(sent);
+        send(entries, table);
         stats.batch();
+    }
+
+    /**
+     * Sends the prepared entries with sendmmsg. It returns how many went; an error on the first entry
+     * returns -1, so that one is counted as dropped and the rest go in the next call.
+     */
+    private void send(int entries, RouteTable table) {
+        int done = 0;
+        while (done < entries) {
+            int r = libc.sendmmsg(socket, batch.vector() + (long) done * PacketBatch.MMSGHDR, entries - done, 0);
+            if (r < 0) {
+                int errno = sys.errno();
+                if (errno == LibC.EBADF) {
+                    throw sys.failure("sendmmsg on the UDP socket", errno, "the data path stops; restart weft");
+                }
+                stats.drop(DropReason.SEND_FAILED);
+                done++;
+            } else {
+                long bytes = 0;
+                for (int e = done; e < done + r; e++) {
+                    int slot = batch.entrySlot(e);
+                    bytes += batch.length(slot);
+                    table.counters(batch.meta(slot)).sent(batch.length(slot));
+                }
+                stats.sent(r, bytes);
+                done += r;
+            }
+        }
     }
 
     private void sendIcmp(int i, int type, int code, RouteTable table) {

@@ -6,13 +6,13 @@ import io.weft.core.model.Ipv4Subnet;
 import io.weft.core.model.Lease;
 import io.weft.core.model.LeaseEvent;
 import io.weft.core.spi.backend.Network;
-import java.time.Duration;
+import io.weft.core.spi.backend.NetworkStats;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The udp backend's running network: the TUN device, the UDP socket, the route table and two forwarding
  * threads it names and owns ({@code weft-udp-tun-to-udp}, {@code weft-udp-udp-to-tun}). {@link #run()}
- * starts them and then reports counters every {@link #STATS_INTERVAL} until {@link #close()}, which stops
- * the threads and then releases the socket and the device (with its route), in reverse order of set-up.
+ * starts them and waits until {@link #close()}, which stops the threads and then releases the socket and
+ * the device (with its route), in reverse order of set-up. Counters go out through {@link #stats()}; the
+ * daemon logs drop summaries and serves metrics from them, so nothing here logs per packet.
  *
  * <p>Thread-safe: lease events and lease changes arrive on the daemon's threads and are applied under a
  * lock, then published as a new immutable {@link RouteTable} through a volatile field that the forwarding
@@ -31,7 +32,6 @@ import org.slf4j.LoggerFactory;
 final class UdpNetwork implements Network {
     private static final Logger LOG = LoggerFactory.getLogger(UdpNetwork.class);
     static final int BATCH = 32;
-    static final Duration STATS_INTERVAL = Duration.ofSeconds(5);
     private static final long JOIN_MILLIS = 2000;
 
     private final TunDevice tun;
@@ -41,6 +41,7 @@ final class UdpNetwork implements Network {
     private final DataPathStats stats = new DataPathStats();
     private final Object lock = new Object();
     private final Map<Ipv4Subnet, RouteTable.Peer> peers = new LinkedHashMap<>();
+    private final Map<Ipv4Subnet, PeerCounters> counters = new HashMap<>();
     private final CountDownLatch stop = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -76,8 +77,22 @@ final class UdpNetwork implements Network {
         return routes;
     }
 
-    DataPathStats stats() {
+    DataPathStats counters() {
         return stats;
+    }
+
+    @Override
+    public NetworkStats stats() {
+        synchronized (lock) {
+            return stats.snapshot(Map.copyOf(counters));
+        }
+    }
+
+    @Override
+    public boolean isUp() {
+        synchronized (lock) {
+            return running && !threads.isEmpty() && threads.stream().allMatch(Thread::isAlive);
+        }
     }
 
     private boolean isRunning() {
@@ -94,12 +109,7 @@ final class UdpNetwork implements Network {
             start("weft-udp-udp-to-tun", udpToTun);
         }
         LOG.info("udp data path running device={} port={} mtu={}", tun.name(), settings.port(), settings.mtu());
-        Map<DropReason, Long> reported = Map.of();
-        long[] traffic = {0, 0};
-        while (!stop.await(STATS_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)) {
-            reported = report(reported, traffic);
-        }
-        report(reported, traffic);
+        stop.await();
         Throwable t = failure.get();
         if (t != null) {
             throw new WeftException("udp data path failed: " + t.getMessage(), t);
@@ -122,23 +132,6 @@ final class UdpNetwork implements Network {
         t.start();
     }
 
-    /** Logs drop counters at INFO when they changed, traffic counters at DEBUG; nothing per packet. */
-    private Map<DropReason, Long> report(Map<DropReason, Long> reported, long[] traffic) {
-        Map<DropReason, Long> drops = stats.dropCounts();
-        if (!drops.equals(reported)) {
-            StringBuilder line = new StringBuilder();
-            drops.forEach((reason, count) -> line.append(' ').append(reason.key()).append('=').append(count));
-            LOG.info("udp drops{} device={}", line, tun.name());
-        }
-        if (stats.tunToUdp() != traffic[0] || stats.udpToTun() != traffic[1]) {
-            traffic[0] = stats.tunToUdp();
-            traffic[1] = stats.udpToTun();
-            LOG.debug("udp traffic tunToUdp={} udpToTun={} icmpSent={} batches={}", traffic[0], traffic[1],
-                    stats.icmpErrorsSent(), stats.batches());
-        }
-        return drops;
-    }
-
     @Override
     public void handleEvents(List<LeaseEvent> events) {
         synchronized (lock) {
@@ -147,6 +140,7 @@ final class UdpNetwork implements Network {
                 if (e instanceof LeaseEvent.Added added) {
                     changed |= addPeer(added.lease());
                 } else if (peers.remove(e.subnet()) != null) {
+                    counters.remove(e.subnet());
                     LOG.info("peer removed subnet={}", e.subnet());
                     changed = true;
                 }
@@ -161,6 +155,7 @@ final class UdpNetwork implements Network {
         String type = peer.attrs().backendType();
         if (!type.isEmpty() && !type.equalsIgnoreCase("udp")) {
             LOG.info("peer ignored subnet={} backendType={}: it does not speak udp", peer.subnet(), type);
+            counters.remove(peer.subnet());
             return peers.remove(peer.subnet()) != null;
         }
         if (peer.subnet().equals(routes.own())) {
@@ -172,12 +167,13 @@ final class UdpNetwork implements Network {
             LOG.debug("peer renewed subnet={}", peer.subnet());
             return false;
         }
+        counters.computeIfAbsent(peer.subnet(), s -> new PeerCounters());
         LOG.info("peer added subnet={} publicIp={}", peer.subnet(), peer.attrs().publicIp());
         return true;
     }
 
     private void publish(Ipv4Subnet own) {
-        routes = new RouteTable(routes.network(), own, List.copyOf(peers.values()), settings.port());
+        routes = new RouteTable(routes.network(), own, List.copyOf(peers.values()), counters, settings.port());
         LOG.debug("route table published peers={}", peers.size());
     }
 
@@ -190,6 +186,7 @@ final class UdpNetwork implements Network {
                 LOG.info("own subnet changed from={} to={}", old.subnet(), newLease.subnet());
                 tun.setAddress(newLease.subnet().base());
                 peers.remove(newLease.subnet());
+                counters.remove(newLease.subnet());
                 publish(newLease.subnet());
             }
             if (!newLease.attrs().publicIp().equals(publicIp)) {

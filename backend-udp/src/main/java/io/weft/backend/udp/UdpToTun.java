@@ -46,28 +46,23 @@ final class UdpToTun implements Runnable {
         }
     }
 
-    /** Receives until the socket is empty or the batch is full. */
+    /** Receives what is queued, up to a batch, in one recvmmsg call. */
     private int receive() {
-        int n = 0;
-        while (n < batch.capacity()) {
-            batch.resetNameLength(n);
-            long r = libc.recvfrom(socket, batch.address(n), PacketBatch.MAX_PACKET,
-                    LibC.MSG_DONTWAIT | LibC.MSG_TRUNC, batch.nameAddress(n), batch.nameLengthAddress(n));
-            if (r < 0) {
-                int errno = sys.errno();
-                if (errno == LibC.EAGAIN || errno == LibC.EINTR) {
-                    break;
-                }
-                if (errno == LibC.EBADF || errno == LibC.ENOMEM) {
-                    throw sys.failure("recvfrom on the UDP socket", errno, "the data path stops; restart weft");
-                }
-                // e.g. a queued ICMP error; the next poll goes on with the next datagram.
-                stats.drop(DropReason.RECEIVE_FAILED);
-                break;
+        batch.prepareReceive();
+        int n = libc.recvmmsg(socket, batch.vector(), batch.capacity(), LibC.MSG_DONTWAIT, 0);
+        if (n < 0) {
+            int errno = sys.errno();
+            if (errno == LibC.EAGAIN || errno == LibC.EINTR) {
+                return 0;
             }
-            batch.length(n++, (int) Math.min(r, PacketBatch.MAX_PACKET));
+            if (errno == LibC.EBADF || errno == LibC.ENOMEM) {
+                throw sys.failure("recvmmsg on the UDP socket", errno, "the data path stops; restart weft");
+            }
+            // e.g. a queued ICMP error; the next poll goes on with the next datagram.
+            stats.drop(DropReason.RECEIVE_FAILED);
+            return 0;
         }
-        batch.count(n);
+        batch.received(n);
         return n;
     }
 
@@ -75,17 +70,22 @@ final class UdpToTun implements Runnable {
         RouteTable table = routes.get();
         ByteBuffer data = batch.data();
         int written = 0;
+        long bytes = 0;
+        long now = System.currentTimeMillis();
         for (int i = 0; i < n; i++) {
-            int decision = Forwarding.inbound(data, batch.offset(i), batch.length(i), batch.sourceAddress(i), table);
+            int peer = table.peerAt(batch.sourceAddress(i));
+            int decision = Forwarding.inbound(data, batch.offset(i), batch.length(i), peer, table);
             if (decision < 0) {
                 stats.drop(Forwarding.reason(decision));
             } else if (libc.write(tun, batch.address(i), decision) < 0) {
                 stats.drop(DropReason.TUN_WRITE_FAILED);
             } else {
                 written++;
+                bytes += decision;
+                table.counters(peer).received(decision, now);
             }
         }
-        stats.forwardedToTun(written);
+        stats.delivered(written, bytes);
         stats.batch();
     }
 }

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class ForwardingTest {
-    private static final RouteTable ROUTES = new RouteTable(Ipv4Subnet.parse("100.96.0.0/16"),
+    private static final RouteTable ROUTES = RouteTable.of(Ipv4Subnet.parse("100.96.0.0/16"),
             Ipv4Subnet.parse("100.96.1.0/24"),
             List.of(new RouteTable.Peer(Ipv4Subnet.parse("100.96.2.0/24"), ip("198.18.0.2"))), 8285);
     private static final int PEER = ip("198.18.0.2");
@@ -27,19 +27,19 @@ class ForwardingTest {
         return Stream.of(
                 in("valid", PEER, 60, b -> { }, "go 60"),
                 in("trailing bytes trimmed", PEER, 60, b -> b.putShort(2, (short) 40), "go 40"),
-                in("stranger", ip("198.18.0.99"), 60, b -> { }, "unknown_peer"),
-                in("own address is no peer", ip("198.18.0.1"), 60, b -> { }, "unknown_peer"),
+                in("stranger", ip("198.18.0.99"), 60, b -> { }, "unknown-peer"),
+                in("own address is no peer", ip("198.18.0.1"), 60, b -> { }, "unknown-peer"),
                 in("empty", PEER, 0, b -> { }, "short"),
                 in("19 bytes", PEER, 19, b -> { }, "short"),
-                in("IPv6", PEER, 60, b -> b.put(0, (byte) 0x60), "bad_version"),
-                in("version 0", PEER, 60, b -> b.put(0, (byte) 0x05), "bad_version"),
-                in("IHL 4", PEER, 60, b -> b.put(0, (byte) 0x44), "bad_header_length"),
-                in("IHL beyond datagram", PEER, 40, b -> b.put(0, (byte) 0x4f), "bad_header_length"),
-                in("total beyond datagram", PEER, 60, b -> b.putShort(2, (short) 61), "bad_total_length"),
-                in("total below header", PEER, 60, b -> b.putShort(2, (short) 19), "bad_total_length"),
-                in("total 65535", PEER, 60, b -> b.putShort(2, (short) 0xffff), "bad_total_length"),
-                in("to a peer's subnet", PEER, 60, b -> b.putInt(16, ip("100.96.2.1")), "not_our_subnet"),
-                in("outside the Network", PEER, 60, b -> b.putInt(16, ip("8.8.8.8")), "not_our_subnet"),
+                in("IPv6", PEER, 60, b -> b.put(0, (byte) 0x60), "bad-version"),
+                in("version 0", PEER, 60, b -> b.put(0, (byte) 0x05), "bad-version"),
+                in("IHL 4", PEER, 60, b -> b.put(0, (byte) 0x44), "bad-header-length"),
+                in("IHL beyond datagram", PEER, 40, b -> b.put(0, (byte) 0x4f), "bad-header-length"),
+                in("total beyond datagram", PEER, 60, b -> b.putShort(2, (short) 61), "bad-total-length"),
+                in("total below header", PEER, 60, b -> b.putShort(2, (short) 19), "bad-total-length"),
+                in("total 65535", PEER, 60, b -> b.putShort(2, (short) 0xffff), "bad-total-length"),
+                in("to a peer's subnet", PEER, 60, b -> b.putInt(16, ip("100.96.2.1")), "not-our-subnet"),
+                in("outside the Network", PEER, 60, b -> b.putInt(16, ip("8.8.8.8")), "not-our-subnet"),
                 in("last address of ours", PEER, 60, b -> b.putInt(16, ip("100.96.1.255")), "go 60"));
     }
 
@@ -56,19 +56,19 @@ class ForwardingTest {
         // The packet sits at an offset, as in a PacketBatch slot, to catch relative-index mistakes.
         ByteBuffer slot = ByteBuffer.allocate(256);
         slot.put(64, b.array(), 0, 128);
-        assertEquals(expected, describe(Forwarding.inbound(slot, 64, length, source, ROUTES)));
+        assertEquals(expected, describe(Forwarding.inbound(slot, 64, length, ROUTES.peerAt(source), ROUTES)));
     }
 
     @ParameterizedTest(name = "{0} ttl {1}")
     @CsvSource({
             "100.96.2.9, 64, 60, go 0, 63",
             "100.96.2.9, 2, 60, go 0, 1",
-            "100.96.2.9, 1, 60, ttl_exceeded, 1",
-            "100.96.2.9, 0, 60, ttl_exceeded, 0",
-            "100.96.9.9, 64, 60, net_unreachable, 64",
-            "100.96.1.9, 64, 60, net_unreachable, 64",
-            "192.168.1.1, 64, 60, no_route, 64",
-            "100.96.2.9, 64, 19, tun_not_ipv4, 64",
+            "100.96.2.9, 1, 60, ttl-exceeded, 1",
+            "100.96.2.9, 0, 60, ttl-exceeded, 0",
+            "100.96.9.9, 64, 60, net-unreachable, 64",
+            "100.96.1.9, 64, 60, net-unreachable, 64",
+            "192.168.1.1, 64, 60, no-route, 64",
+            "100.96.2.9, 64, 19, tun-not-ipv4, 64",
     })
     void outbound(String destination, int ttl, int length, String expected, int ttlAfter) {
         ByteBuffer b = Packets.ipv4("100.96.1.0", destination, ttl, 1, 60);
@@ -81,6 +81,6 @@ class ForwardingTest {
     void outboundIpv6IsNotIpv4() {
         ByteBuffer b = ByteBuffer.allocate(60);
         b.put(0, (byte) 0x60);
-        assertEquals("tun_not_ipv4", describe(Forwarding.outbound(b, 0, 60, ROUTES)));
+        assertEquals("tun-not-ipv4", describe(Forwarding.outbound(b, 0, 60, ROUTES)));
     }
 }

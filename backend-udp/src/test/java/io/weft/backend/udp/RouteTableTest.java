@@ -21,7 +21,7 @@ class RouteTableTest {
     private static final Ipv4Subnet OWN = Ipv4Subnet.parse("100.96.1.0/24");
 
     private static RouteTable table() {
-        return new RouteTable(NETWORK, OWN, List.of(
+        return RouteTable.of(NETWORK, OWN, List.of(
                 new RouteTable.Peer(Ipv4Subnet.parse("100.96.2.0/24"), ip("198.18.0.2")),
                 new RouteTable.Peer(Ipv4Subnet.parse("100.96.3.0/24"), ip("198.18.0.3")),
                 new RouteTable.Peer(Ipv4Subnet.parse("100.96.4.0/22"), ip("198.18.0.4")),
@@ -63,7 +63,7 @@ class RouteTableTest {
         for (int i = 0; i < 250; i++) {
             peers.add(new RouteTable.Peer(new Ipv4Subnet(ip("100.96.0.0") + (i << 8), 24), ip("198.18.1.0") + i));
         }
-        RouteTable t = new RouteTable(NETWORK, OWN, peers, 8285);
+        RouteTable t = RouteTable.of(NETWORK, OWN, peers, 8285);
         for (int i = 0; i < 250; i++) {
             assertEquals(i, t.lookup(ip("100.96.0.9") + (i << 8)));
             assertTrue(t.isPeer(ip("198.18.1.0") + i));

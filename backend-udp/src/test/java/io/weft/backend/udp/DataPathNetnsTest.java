@@ -1,0 +1,98 @@
+package io.weft.backend.udp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The real data path (TUN device, ioctls, UDP socket, both forwarding threads) in a network namespace this
+ * test creates and always deletes; the TUN device lives only in a child JVM inside it. Needs root.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class DataPathNetnsTest {
+    private final String namespace = "weft-udp-dp-" + ProcessHandle.current().pid();
+    private Process child;
+
+    @BeforeEach
+    void createNamespace() throws Exception {
+        Assumptions.assumeTrue(isRoot() && Files.exists(Path.of("/dev/net/tun")),
+                "needs root, ip(8) and /dev/net/tun");
+        run("ip", "netns", "add", namespace);
+        run("ip", "-n", namespace, "link", "set", "lo", "up");
+    }
+
+    @AfterEach
+    void deleteNamespace() throws Exception {
+        if (child != null && child.isAlive()) {
+            child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        if (Files.exists(Path.of("/run/netns", namespace))) {
+            run("ip", "netns", "del", namespace);
+        }
+    }
+
+    private static boolean isRoot() throws Exception {
+        Process p = new ProcessBuilder("id", "-u").start();
+        return p.waitFor(10, TimeUnit.SECONDS)
+                && new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim().equals("0");
+    }
+
+    private static void run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", command) + " did not finish in 30 s");
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), String.join(" ", command) + ": " + out);
+    }
+
+    @Test
+    void forwardsBothWaysWithoutAllocatingAndDropsHostileInput() throws Exception {
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Path output = Files.createTempFile("weft-probe", ".log");
+        try {
+            child = new ProcessBuilder("ip", "netns", "exec", namespace, Path.of(System.getProperty("java.home"),
+                    "bin", "java").toString(), "-Xmx64m", "-cp", classpath, DataPathProbe.class.getName(), "20000",
+                    "100000").redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            assertTrue(child.waitFor(150, TimeUnit.SECONDS), "probe finished in 150 s");
+            String log = Files.readString(output);
+            assertEquals(0, child.exitValue(), log);
+            Map<String, String> results = new HashMap<>();
+            for (String line : log.split("\n")) {
+                if (line.startsWith("RESULT ")) {
+                    String[] kv = line.substring(7).split("=", 2);
+                    results.put(kv[0], kv[1]);
+                }
+            }
+            System.out.println(log.lines().filter(l -> l.startsWith("RESULT")).toList());
+            long allocated = Long.parseLong(results.get("allocatedBytes"));
+            assertTrue(allocated < 1024, "forwarding threads allocated " + allocated
+                    + " bytes over 100,000 packets each way");
+            assertEquals("63", results.get("ttlSeen"), "TTL decremented once");
+            assertEquals("true", results.get("checksumOk"));
+            for (String reason : List.of("UNKNOWN_PEER=1", "SHORT=1", "NOT_OUR_SUBNET=1", "NET_UNREACHABLE=1")) {
+                assertTrue(results.get("drops").contains(reason), results.get("drops"));
+            }
+            assertEquals("true", results.get("up"));
+            assertEquals("1", results.get("icmpSent"));
+            assertEquals("true", results.get("deviceGone"));
+            assertEquals("true", results.get("routeGone"));
+        } finally {
+            Files.deleteIfExists(output);
+        }
+    }
+}
