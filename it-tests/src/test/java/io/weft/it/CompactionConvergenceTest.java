@@ -66,7 +66,7 @@ class CompactionConvergenceTest {
             peers.createLease(C, LeaseAttrs.of("198.18.0.3", "udp"), DAY);
             LeaseWatcher watcher = new LeaseWatcher(mine, () -> Optional.of(own), this::apply, ownLost::add);
             watcher.poll(Duration.ofSeconds(1));
-            assertEquals(Map.of(B, 0, C, 0).keySet(), applied.keySet());
+            assertEquals(java.util.Set.of(B, C), applied.keySet());
 
             // Cut off (the watcher does not poll): B leaves, D joins, E joins and leaves, C changes.
             peers.deleteLease(B);
