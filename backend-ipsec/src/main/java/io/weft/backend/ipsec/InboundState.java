@@ -17,7 +17,7 @@ final class InboundState {
     private final RekeyPolicy policy;
     private final EspStats stats;
     private volatile InboundSa current;
-    private InboundSa previous;
+    private volatile InboundSa previous;
     private long previousUntilNanos;
     private long lastCandidateNanos = Long.MIN_VALUE / 2;
     private volatile long authFailures;

@@ -11,7 +11,7 @@ final class OutboundState {
     private final PeerKeys keys;
     private final RekeyPolicy policy;
     private final EspStats stats;
-    private OutboundSa current;
+    private volatile OutboundSa current;
     private long lastSpi;
     private long rotations;
 
