@@ -39,6 +39,8 @@ public final class LeaseKeeper {
     private Lease lease;
     private boolean lost;
     private boolean closed;
+    /** Whether the last round failed; touched only by the thread that runs step(). */
+    private boolean failing;
     private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
 
     /**
@@ -143,13 +145,22 @@ public final class LeaseKeeper {
         } catch (RuntimeException e) {
             failures.incrementAndGet();
             Instant retry = now.plus(timings.retryInterval());
-            LOG.warn("lease upkeep failed subnet={} error=\"{}\"; retrying in {}s", held.subnet(), e.getMessage(),
-                    timings.retryInterval().toSeconds());
+            if (!failing) {
+                failing = true;
+                LOG.warn("lease upkeep failed subnet={} error=\"{}\"; retrying every {}s", held.subnet(), e.getMessage(),
+                        timings.retryInterval().toSeconds());
+            } else {
+                LOG.debug("lease upkeep still failing subnet={} error=\"{}\"", held.subnet(), e.getMessage());
+            }
             return retry;
         }
     }
 
     private Instant nextRound(Lease l) {
+        if (failing) {
+            failing = false;
+            LOG.info("lease upkeep recovered subnet={} expires={}", l.subnet(), l.expiration());
+        }
         if (l.isReservation()) {
             return clock.instant().plus(timings.retryInterval());
         }
