@@ -1,0 +1,262 @@
+package io.weft.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.weft.it.lab.Command;
+import io.weft.it.lab.Lab;
+import io.weft.it.lab.LabExtension;
+import io.weft.it.lab.LabHost;
+import io.weft.it.lab.LabProcess;
+import io.weft.it.lab.TcpSha;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The udp backend end to end: real {@code bin/weft daemon} processes in lab namespaces, one etcd, real
+ * TUN devices, real pings and TCP. Every packet stays inside the lab's namespaces.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class UdpOverlayTest {
+    private static final String CONFIG = "{\"Network\":\"" + Lab.OVERLAY + "\",\"SubnetLen\":24,"
+            + "\"Backend\":{\"Type\":\"udp\"}}";
+    private static final Duration STARTUP = Duration.ofSeconds(90);
+
+    @RegisterExtension
+    final LabExtension extension = new LabExtension();
+
+    private Lab lab() {
+        return extension.lab();
+    }
+
+    private List<LabHost> startHosts(int... indexes) {
+        lab().startEtcd();
+        lab().putNetworkConfig(CONFIG);
+        for (int i : indexes) {
+            lab().addHost(i).startDaemon();
+        }
+        List<LabHost> hosts = lab().hosts();
+        for (LabHost h : hosts) {
+            awaitSubnetEnv(h);
+        }
+        return hosts;
+    }
+
+    private static void awaitSubnetEnv(LabHost h) {
+        Awaitility.await(h + " writes subnet.env").atMost(STARTUP).pollInterval(Duration.ofMillis(50))
+                .until(() -> h.subnetEnv().containsKey("FLANNEL_SUBNET")
+                        || !h.daemon().orElseThrow().isAlive());
+        assertTrue(h.daemon().orElseThrow().isAlive(), h + " daemon exited: " + h.daemon().orElseThrow().output());
+    }
+
+    private static void awaitPing(LabHost from, String to, Duration within) {
+        String[] last = {""};
+        Awaitility.await(from.name() + " pings " + to).atMost(within).pollInterval(Duration.ofMillis(100))
+                .conditionEvaluationListener(c -> {
+                    if (!c.isSatisfied() && c.getRemainingTimeInMS() < 200) {
+                        System.err.println("last ping from " + from.name() + " to " + to + ": " + last[0]);
+                    }
+                })
+                .until(() -> {
+                    Command.Result r = from.exec(Duration.ofSeconds(5), "ping", "-n", "-c", "1", "-W", "1", to);
+                    last[0] = r.output();
+                    return r.ok();
+                });
+    }
+
+    private static String classpath() {
+        return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    @Test
+    void threeHostsGetDistinctSubnetsPingEveryPairAndMove50MegabytesIntact() throws Exception {
+        List<LabHost> hosts = startHosts(1, 2, 3);
+        Set<String> subnets = new HashSet<>();
+        for (LabHost h : hosts) {
+            Map<String, String> env = h.subnetEnv();
+            assertEquals(Lab.OVERLAY, env.get("FLANNEL_NETWORK"));
+            assertEquals("1472", env.get("FLANNEL_MTU"), "veth MTU 1500 minus 28");
+            assertEquals("false", env.get("FLANNEL_IPMASQ"));
+            assertTrue(env.get("FLANNEL_SUBNET").matches("100\\.96\\.\\d+\\.1/24"), env.toString());
+            subnets.add(h.subnet());
+        }
+        assertEquals(3, subnets.size(), "distinct subnets " + subnets);
+
+        for (LabHost from : hosts) {
+            for (LabHost to : hosts) {
+                if (from != to) {
+                    awaitPing(from, to.overlayAddress(), Duration.ofSeconds(20));
+                }
+            }
+        }
+
+        LabHost receiver = hosts.get(1);
+        LabProcess sink = receiver.start("tcp-sink", java(), "-Xmx64m", "-cp", classpath(), TcpSha.class.getName(),
+                "recv", "5001");
+        Awaitility.await("sink listening").atMost(Duration.ofSeconds(30)).until(() -> sink.output().contains("listening"));
+        Command.Result sent = hosts.get(0).exec(Duration.ofSeconds(120), java(), "-Xmx64m", "-cp", classpath(),
+                TcpSha.class.getName(), "send", receiver.overlayAddress(), "5001", "50", "4").orFail();
+        Awaitility.await("sink done").atMost(Duration.ofSeconds(30)).until(() -> sink.output().contains("sha256="));
+        String sentLine = sent.output().lines().filter(l -> l.startsWith("sha256=")).findFirst().orElseThrow();
+        String receivedLine = sink.output().lines().filter(l -> l.startsWith("sha256=")).findFirst().orElseThrow();
+        assertEquals(sentLine, receivedLine);
+        assertTrue(sentLine.endsWith("bytes=" + (50L << 20)), sentLine);
+    }
+
+    @Test
+    void aJoiningHostIsReachedWithinTwoSecondsAndAStoppedOnesRouteGoes() throws Exception {
+        List<LabHost> first = startHosts(1, 2, 3);
+        awaitPing(first.get(0), first.get(1).overlayAddress(), Duration.ofSeconds(20));
+
+        LabHost fourth = lab().addHost(4);
+        fourth.startDaemon();
+        Awaitility.await("h4 subnet.env").atMost(STARTUP).pollInterval(Duration.ofMillis(20))
+                .until(() -> fourth.subnetEnv().containsKey("FLANNEL_SUBNET"));
+        long leaseSeen = Files.getLastModifiedTime(fourth.subnetFile()).toMillis();
+        String target = fourth.overlayAddress();
+        Map<String, Long> reachedAfter = new ConcurrentHashMap<>();
+        List<Thread> pingers = first.stream().map(h -> new Thread(() -> {
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (System.currentTimeMillis() < deadline) {
+                if (h.ping(target)) {
+                    reachedAfter.put(h.name(), System.currentTimeMillis() - leaseSeen);
+                    return;
+                }
+            }
+        }, "pinger-" + h.name())).toList();
+        pingers.forEach(Thread::start);
+        for (Thread t : pingers) {
+            t.join(15_000);
+        }
+        assertEquals(3, reachedAfter.size(), "every host reached h4: " + reachedAfter);
+        reachedAfter.forEach((host, millis) -> assertTrue(millis <= 2000,
+                host + " reached h4 " + millis + " ms after its lease appeared"));
+        System.out.println("joining host reached after (ms): " + reachedAfter);
+
+        // A clean stop: exit 0 and the device is gone. weft keeps its lease on a clean stop (as flanneld does,
+        // so a restart gets the subnet back); once the lease goes, every peer drops the route.
+        assertEquals(0, fourth.stopDaemon(), "clean exit");
+        assertTrue(fourth.exec("ip", "link", "show", "weft0").output().contains("does not exist"));
+        String key = "/coreos.com/network/subnets/" + fourth.subnet().replace('/', '-');
+        lab().etcdctl("del", key).orFail();
+        for (LabHost h : first) {
+            Awaitility.await(h.name() + " drops h4's route").atMost(Duration.ofSeconds(5))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> h.exec(Duration.ofSeconds(5), "ping", "-n", "-c", "1", "-W", "1", target).output()
+                            .contains("Destination Net Unreachable"));
+        }
+    }
+
+    @Test
+    void unleasedDestinationsGetNetUnreachableAndStrangersAreDroppedAndCounted() throws Exception {
+        List<LabHost> hosts = startHosts(1, 2);
+        LabHost h1 = hosts.get(0);
+        awaitPing(h1, hosts.get(1).overlayAddress(), Duration.ofSeconds(20));
+        String unleased = unleasedAddress(hosts);
+        Command.Result ping = h1.exec(Duration.ofSeconds(10), "ping", "-n", "-c", "1", "-W", "2", unleased);
+        assertTrue(ping.output().contains("Destination Net Unreachable"), ping.output());
+
+        long rxBefore = h1.deviceCounter("weft0", "rx_packets");
+        LabHost stranger = lab().addBystander("x66", 66);
+        // An ICMP echo request for h1's device address, in the wire format, from an address with no lease.
+        String packet = icmpEcho(stranger.address(), h1.overlayAddress());
+        stranger.exec("bash", "-c", "printf '" + packet + "' > /dev/udp/" + h1.address() + "/8285").orFail();
+        Awaitility.await("h1 counts the stranger").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> dropCount(h1, "unknown-peer") >= 1);
+        assertEquals(rxBefore, h1.deviceCounter("weft0", "rx_packets"), "nothing reached the TUN device");
+        assertTrue(dropCount(h1, "net-unreachable") >= 1);
+    }
+
+    @Test
+    void aRestartedDaemonGetsItsSubnetBackFromItsPublicIpLease() throws Exception {
+        List<LabHost> hosts = startHosts(1, 2);
+        LabHost h1 = hosts.get(0);
+        String subnet = h1.subnet();
+        assertEquals(0, h1.stopDaemon());
+        Files.delete(h1.subnetFile()); // so the subnet can only come from the lease held for 198.18.0.1
+        h1.startDaemon();
+        awaitSubnetEnv(h1);
+        assertEquals(subnet, h1.subnet());
+        awaitPing(hosts.get(1), h1.overlayAddress(), Duration.ofSeconds(20));
+        awaitPing(h1, hosts.get(1).overlayAddress(), Duration.ofSeconds(20));
+    }
+
+    @Test
+    void anEtcdOutageOfTwentySecondsLosesNoPingAndTheDaemonsReconnect() throws Exception {
+        List<LabHost> hosts = startHosts(1, 2);
+        LabHost h1 = hosts.get(0);
+        awaitPing(h1, hosts.get(1).overlayAddress(), Duration.ofSeconds(20));
+        LabProcess ping = h1.start("ping", "ping", "-n", "-i", "0.2", "-c", "150", "-W", "1",
+                hosts.get(1).overlayAddress());
+        Awaitility.await("ping runs").atMost(Duration.ofSeconds(10)).until(() -> ping.output().contains("icmp_seq=3 "));
+        lab().stopEtcd();
+        Awaitility.await("etcd outage").pollDelay(Duration.ofSeconds(20)).atMost(Duration.ofSeconds(21))
+                .until(ping::isAlive);
+        lab().startEtcd();
+        Awaitility.await("ping done").atMost(Duration.ofSeconds(40)).until(() -> !ping.isAlive());
+        Matcher m = Pattern.compile("(\\d+) packets transmitted, (\\d+) received").matcher(ping.output());
+        assertTrue(m.find(), ping.output());
+        assertEquals("150", m.group(1));
+        assertEquals("150", m.group(2), "no ping lost: " + m.group());
+
+        // Reconnected: a host that joins now is seen by both.
+        LabHost h3 = lab().addHost(3);
+        h3.startDaemon();
+        awaitSubnetEnv(h3);
+        awaitPing(h1, h3.overlayAddress(), Duration.ofSeconds(30));
+        awaitPing(hosts.get(1), h3.overlayAddress(), Duration.ofSeconds(30));
+    }
+
+    private static long dropCount(LabHost h, String reason) {
+        Command.Result status = h.status();
+        Matcher m = Pattern.compile("\"" + reason + "\"\\s*:\\s*(\\d+)").matcher(status.output());
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    private static String unleasedAddress(List<LabHost> hosts) {
+        Set<String> taken = new HashSet<>();
+        hosts.forEach(h -> taken.add(h.subnet()));
+        for (int third = 250; third > 0; third--) {
+            if (!taken.contains("100.96." + third + ".0/24")) {
+                return "100.96." + third + ".9";
+            }
+        }
+        throw new AssertionError("no free subnet");
+    }
+
+    /** A 28-byte IPv4 ICMP echo request as printf escapes; checksums do not matter, it must be dropped first. */
+    private static String icmpEcho(String source, String destination) {
+        StringBuilder s = new StringBuilder("\\x45\\x00\\x00\\x1c\\x00\\x01\\x00\\x00\\x40\\x01\\x00\\x00");
+        for (String address : List.of(source, destination)) {
+            for (String octet : address.split("\\.")) {
+                s.append(String.format("\\x%02x", Integer.parseInt(octet)));
+            }
+        }
+        return s.append("\\x08\\x00\\xf7\\xfe\\x00\\x01\\x00\\x00").toString();
+    }
+
+    @Test
+    void labLeavesNothingBehind() {
+        assertNotEquals(null, lab());
+        String before = Command.run("ip", "netns", "list").output();
+        assertTrue(before.contains("weft-lableavesnothingbehind-br"), before);
+    }
+}

@@ -1,0 +1,256 @@
+package io.weft.it.lab;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+
+/**
+ * A throw-away multi-host network built from network namespaces, for end-to-end tests of real weft
+ * processes. Every namespace is named after the test ({@code weft-<test>-<role>}): a bridge namespace
+ * joins each host's {@code eth0} (a veth pair created directly across namespaces, never in the root one)
+ * on the underlay {@link #UNDERLAY} {@code 198.18.0.0/24}; etcd runs as a process in a namespace of its
+ * own. {@link #close()} stops every process it started (by PID, SIGTERM then SIGKILL), kills anything
+ * still inside its namespaces, and deletes the namespaces and the work directory, also when the test
+ * failed; namespaces left by an earlier run that was killed are deleted on creation.
+ *
+ * <p>Nothing is added to the root namespace. Needs root, iproute2 and (for {@link #startEtcd()}) Debian's
+ * {@code etcd-server} and {@code etcd-client}. Not thread-safe: one test thread drives it.
+ */
+public final class Lab implements AutoCloseable {
+    public static final String UNDERLAY = "198.18.0.0/24";
+    public static final String OVERLAY = "100.96.0.0/16";
+    static final String ETCD_ADDRESS = "198.18.0.250";
+    private static final Duration GRACE = Duration.ofSeconds(8);
+
+    private final String name;
+    private final Path root;
+    private final Path work;
+    private final String bridge;
+    private final List<String> namespaces = new ArrayList<>();
+    private final List<LabProcess> processes = new ArrayList<>();
+    private final List<LabHost> hosts = new ArrayList<>();
+    private String etcdNamespace;
+    private LabProcess etcd;
+
+    /**
+     * Creates the bridge namespace.
+     *
+     * @param testName the test's name; namespaces are named after it
+     */
+    public Lab(String testName) {
+        this.name = shortName(testName);
+        this.root = repositoryRoot();
+        try {
+            this.work = Files.createTempDirectory("weft-lab-" + name + "-");
+        } catch (IOException e) {
+            throw new AssertionError("cannot create the lab work directory: " + e.getMessage(), e);
+        }
+        this.bridge = namespace("br");
+        ip("-n", bridge, "link", "add", "br0", "type", "bridge");
+        ip("-n", bridge, "link", "set", "br0", "up");
+        ip("-n", bridge, "link", "set", "lo", "up");
+    }
+
+    /** Whether this machine can run the lab: root, ip(8), /dev/net/tun. */
+    public static boolean available() {
+        return Files.exists(Path.of("/dev/net/tun")) && Command.run("id", "-u").output().strip().equals("0")
+                && Command.run("ip", "netns", "list").ok();
+    }
+
+    private static String shortName(String testName) {
+        String s = testName.replaceAll("\\(.*", "").replaceAll("[^A-Za-z0-9]+", "-").toLowerCase(Locale.ROOT);
+        return s.length() > 32 ? s.substring(0, 32) : s;
+    }
+
+    /** The checkout's root (the parent of it-tests), where bin/weft lives. */
+    public static Path repositoryRoot() {
+        Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+        return Files.exists(dir.resolve("bin/weft")) ? dir : dir.getParent();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Path work() {
+        return work;
+    }
+
+    Path root() {
+        return root;
+    }
+
+    /** Creates a namespace {@code weft-<test>-<role>} with loopback up, replacing a stale one. */
+    String namespace(String role) {
+        String ns = "weft-" + name + "-" + role;
+        if (Files.exists(Path.of("/run/netns", ns))) {
+            killInside(ns);
+            Command.run("ip", "netns", "del", ns);
+        }
+        ip("netns", "add", ns);
+        namespaces.add(ns);
+        ip("-n", ns, "link", "set", "lo", "up");
+        return ns;
+    }
+
+    /**
+     * Adds a namespace joined to the bridge with {@code eth0} at {@code 198.18.0.<index>/24}.
+     *
+     * @param role the namespace's role, also its bridge port name (at most 15 characters)
+     */
+    String attach(String role, int index) {
+        String ns = namespace(role);
+        ip("-n", ns, "link", "add", "eth0", "type", "veth", "peer", "name", role, "netns", bridge);
+        ip("-n", ns, "addr", "add", "198.18.0." + index + "/24", "dev", "eth0");
+        ip("-n", ns, "link", "set", "eth0", "up");
+        ip("-n", bridge, "link", "set", role, "master", "br0");
+        ip("-n", bridge, "link", "set", role, "up");
+        return ns;
+    }
+
+    /** A new host {@code h<index>} at underlay address {@code 198.18.0.<index>}. */
+    public LabHost addHost(int index) {
+        LabHost host = new LabHost(this, "h" + index, attach("h" + index, index), "198.18.0." + index);
+        hosts.add(host);
+        return host;
+    }
+
+    /** A namespace on the underlay that runs no weft, e.g. to send as a stranger. */
+    public LabHost addBystander(String role, int index) {
+        return new LabHost(this, role, attach(role, index), "198.18.0." + index);
+    }
+
+    public List<LabHost> hosts() {
+        return List.copyOf(hosts);
+    }
+
+    /** Starts etcd (Debian's etcd-server) in its own namespace and waits until it is healthy. */
+    public void startEtcd() {
+        if (etcdNamespace == null) {
+            etcdNamespace = attach("etcd", 250);
+        }
+        String client = etcdEndpoint();
+        etcd = start("etcd", etcdNamespace, List.of("etcd", "--name", "lab", "--data-dir",
+                work.resolve("etcd-data").toString(), "--listen-client-urls", client + ",http://127.0.0.1:2379",
+                "--advertise-client-urls", client, "--listen-peer-urls", "http://127.0.0.1:2380",
+                "--initial-advertise-peer-urls", "http://127.0.0.1:2380", "--initial-cluster",
+                "lab=http://127.0.0.1:2380", "--log-level", "warn"), work.resolve("etcd.log"));
+        Awaitility.await("etcd healthy").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> etcdctl("endpoint", "health").ok());
+    }
+
+    /** Stops etcd (SIGTERM); {@link #startEtcd()} starts it again on the same data. */
+    public void stopEtcd() {
+        if (etcd != null) {
+            etcd.stop(GRACE);
+            processes.remove(etcd);
+            etcd = null;
+        }
+    }
+
+    public String etcdEndpoint() {
+        return "http://" + ETCD_ADDRESS + ":2379";
+    }
+
+    /** Runs etcdctl (API v3) against the lab's etcd, from etcd's namespace. */
+    public Command.Result etcdctl(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", etcdNamespace, "env", "ETCDCTL_API=3",
+                "etcdctl", "--endpoints", "http://127.0.0.1:2379", "--dial-timeout", "2s", "--command-timeout", "5s"));
+        cmd.addAll(List.of(args));
+        return Command.run(Duration.ofSeconds(20), cmd);
+    }
+
+    /** Stores the network config at flannel's default key. */
+    public void putNetworkConfig(String json) {
+        etcdctl("put", "/coreos.com/network/config", json).orFail();
+    }
+
+    /** Starts a long-running command inside {@code ns}; the lab stops it on close. */
+    LabProcess start(String processName, String ns, List<String> command, Path log) {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+        cmd.addAll(command);
+        LabProcess p = new LabProcess(processName, cmd, log);
+        processes.add(p);
+        return p;
+    }
+
+    void forget(LabProcess p) {
+        processes.remove(p);
+    }
+
+    private static void ip(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("ip"));
+        cmd.addAll(List.of(args));
+        Command.run(Duration.ofSeconds(20), cmd).orFail();
+    }
+
+    /** Each host's addresses, routes, device counters and weft status, for a failed test's report. */
+    public String diagnostics() {
+        StringBuilder out = new StringBuilder();
+        for (LabHost h : hosts) {
+            out.append("----- ").append(h).append('\n');
+            for (List<String> cmd : List.of(List.of("ip", "-br", "addr"), List.of("ip", "route"),
+                    List.of("ip", "-s", "link", "show", "weft0"), List.of("ss", "-uanp"))) {
+                out.append("$ ").append(String.join(" ", cmd)).append('\n')
+                        .append(h.exec(cmd.toArray(String[]::new)).output());
+            }
+            if (h.daemon().map(LabProcess::isAlive).orElse(false)) {
+                out.append("$ weft status -o json\n").append(h.status().output()).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    /** Every log the lab's processes wrote, for a failed test's report. */
+    public String logs() {
+        StringBuilder out = new StringBuilder();
+        try (Stream<Path> files = Files.walk(work)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".log")).sorted().toList()) {
+                List<String> lines = Files.readAllLines(f);
+                out.append("----- ").append(work.relativize(f)).append(" (last 60 lines)\n");
+                lines.subList(Math.max(0, lines.size() - 60), lines.size()).forEach(l -> out.append(l).append('\n'));
+            }
+        } catch (IOException e) {
+            out.append("(logs unreadable: ").append(e.getMessage()).append(")\n");
+        }
+        return out.toString();
+    }
+
+    private static void killInside(String ns) {
+        for (String pid : Command.run("ip", "netns", "pids", ns).output().split("\\s+")) {
+            if (pid.matches("\\d+")) {
+                ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    /** Stops every process, deletes every namespace and the work directory. Safe to call twice. */
+    @Override
+    public void close() {
+        for (int i = processes.size() - 1; i >= 0; i--) {
+            processes.get(i).stop(GRACE);
+        }
+        processes.clear();
+        for (int i = namespaces.size() - 1; i >= 0; i--) {
+            String ns = namespaces.get(i);
+            killInside(ns);
+            Command.Result r = Command.run("ip", "netns", "del", ns);
+            if (!r.ok() && Files.exists(Path.of("/run/netns", ns))) {
+                System.err.println("lab: could not delete namespace " + ns + ": " + r.output());
+            }
+        }
+        namespaces.clear();
+        try (Stream<Path> files = Files.walk(work)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("lab: could not delete " + work + ": " + e.getMessage());
+        }
+    }
+}

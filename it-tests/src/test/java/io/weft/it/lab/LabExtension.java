@@ -1,0 +1,47 @@
+package io.weft.it.lab;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Gives each test a fresh {@link Lab} named after the test method and always closes it, printing every
+ * lab log first when the test failed. Skips the test where the lab cannot run (not root, no TUN).
+ * Register with {@code @RegisterExtension final LabExtension lab = new LabExtension();}.
+ */
+public final class LabExtension implements BeforeEachCallback, AfterEachCallback {
+    private Lab lab;
+    private Thread hook;
+
+    public Lab lab() {
+        return lab;
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        Assumptions.assumeTrue(Lab.available(), "the lab needs root, iproute2 and /dev/net/tun");
+        lab = new Lab(context.getRequiredTestMethod().getName());
+        // If surefire kills the JVM (timeout), still remove the namespaces.
+        Lab current = lab;
+        hook = new Thread(current::close, "lab-cleanup-" + lab.name());
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        if (lab == null) {
+            return;
+        }
+        try {
+            if (context.getExecutionException().isPresent()) {
+                System.err.println("===== lab " + lab.name() + " logs\n" + lab.logs());
+                System.err.println("===== lab " + lab.name() + " diagnostics\n" + lab.diagnostics());
+            }
+        } finally {
+            lab.close();
+            Runtime.getRuntime().removeShutdownHook(hook);
+            lab = null;
+        }
+    }
+}

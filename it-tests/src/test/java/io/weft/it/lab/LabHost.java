@@ -1,0 +1,155 @@
+package io.weft.it.lab;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One lab host: a namespace with {@code eth0} on the underlay, where a weft daemon and test commands run.
+ * Made by {@link Lab}; not thread-safe.
+ */
+public final class LabHost {
+    private final Lab lab;
+    private final String name;
+    private final String namespace;
+    private final String address;
+    private final Path dir;
+    private LabProcess daemon;
+    private int starts;
+
+    LabHost(Lab lab, String name, String namespace, String address) {
+        this.lab = lab;
+        this.name = name;
+        this.namespace = namespace;
+        this.address = address;
+        this.dir = lab.work().resolve(name);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String namespace() {
+        return namespace;
+    }
+
+    /** The underlay address, 198.18.0.N. */
+    public String address() {
+        return address;
+    }
+
+    public Path subnetFile() {
+        return dir.resolve("subnet.env");
+    }
+
+    /**
+     * Starts {@code bin/weft daemon} against the lab's etcd on {@code eth0}, with a 64 MB heap.
+     *
+     * @param extraArgs more daemon flags
+     */
+    public LabProcess startDaemon(String... extraArgs) {
+        if (daemon != null && daemon.isAlive()) {
+            throw new IllegalStateException(name + " already runs a daemon");
+        }
+        List<String> cmd = new ArrayList<>(List.of("env", "WEFT_JAVA_OPTS=-Xmx64m",
+                lab.root().resolve("bin/weft").toString(), "daemon", "--etcd-endpoints", lab.etcdEndpoint(),
+                "--iface", "eth0", "--subnet-file", subnetFile().toString(), "--iptables-forward-rules=false"));
+        cmd.addAll(List.of(extraArgs));
+        daemon = lab.start(name + "-weft", namespace, cmd, dir.resolve("weft-" + (++starts) + ".log"));
+        return daemon;
+    }
+
+    public Optional<LabProcess> daemon() {
+        return Optional.ofNullable(daemon);
+    }
+
+    /** Stops the daemon with SIGTERM; returns its exit code. */
+    public int stopDaemon() {
+        int code = daemon.stop(Duration.ofSeconds(10));
+        lab.forget(daemon);
+        return code;
+    }
+
+    /** Kills the daemon with SIGKILL, as a crash would. */
+    public void killDaemon() {
+        daemon.kill();
+        lab.forget(daemon);
+    }
+
+    /** subnet.env as a map, if written. */
+    public Map<String, String> subnetEnv() {
+        Map<String, String> env = new HashMap<>();
+        try {
+            for (String line : Files.readAllLines(subnetFile())) {
+                int eq = line.indexOf('=');
+                if (eq > 0) {
+                    env.put(line.substring(0, eq), line.substring(eq + 1));
+                }
+            }
+        } catch (IOException e) {
+            return Map.of();
+        }
+        return env;
+    }
+
+    /** This host's overlay subnet from subnet.env, e.g. {@code 100.96.34.0/24}. */
+    public String subnet() {
+        String s = subnetEnv().get("FLANNEL_SUBNET");
+        if (s == null) {
+            throw new AssertionError(name + " has no FLANNEL_SUBNET in " + subnetFile());
+        }
+        String[] parts = s.split("/");
+        String[] octets = parts[0].split("\\.");
+        return octets[0] + "." + octets[1] + "." + octets[2] + ".0/" + parts[1];
+    }
+
+    /** The TUN device address: the subnet's network address. */
+    public String overlayAddress() {
+        return subnet().split("/")[0];
+    }
+
+    /** Runs a command in this host's namespace. */
+    public Command.Result exec(Duration timeout, String... command) {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+        cmd.addAll(List.of(command));
+        return Command.run(timeout, cmd);
+    }
+
+    public Command.Result exec(String... command) {
+        return exec(Duration.ofSeconds(30), command);
+    }
+
+    /** One ping with a 1 s deadline. */
+    public boolean ping(String destination) {
+        return exec(Duration.ofSeconds(5), "ping", "-n", "-c", "1", "-W", "1", destination).ok();
+    }
+
+    /** Starts a long-running command in this namespace; the lab stops it on close. */
+    public LabProcess start(String processName, String... command) {
+        return lab.start(name + "-" + processName, namespace, List.of(command),
+                dir.resolve(processName + ".log"));
+    }
+
+    /** {@code weft status -o json} from inside the namespace. */
+    public Command.Result status() {
+        return exec(Duration.ofSeconds(30), "env", "WEFT_JAVA_OPTS=-Xmx64m", lab.root().resolve("bin/weft").toString(),
+                "status", "-o", "json");
+    }
+
+    /** A counter of the TUN device from sysfs, e.g. {@code rx_packets}. */
+    public long deviceCounter(String device, String counter) {
+        return Long.parseLong(exec("cat", "/sys/class/net/" + device + "/statistics/" + counter).orFail().output()
+                .strip());
+    }
+
+    @Override
+    public String toString() {
+        return name + " (" + namespace + ", " + address + ")";
+    }
+}
