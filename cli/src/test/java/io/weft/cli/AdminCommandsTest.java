@@ -45,7 +45,7 @@ class AdminCommandsTest {
     @Test
     void everyCommandHasHelpAndTheDaemonTakesFlanneldsFlags() {
         String root = ok("--help").out();
-        for (String sub : new String[] {"daemon", "config", "leases", "version"}) {
+        for (String sub : new String[] {"daemon", "status", "config", "leases", "cni", "docker-opts", "ipsec", "version"}) {
             assertTrue(root.contains("  " + sub + " "), root);
         }
         String daemon = ok("daemon", "--help").out();
@@ -61,7 +61,7 @@ class AdminCommandsTest {
 
     @Test
     void usageErrorsAreOneLineWithExitCode2() {
-        fails(2, "weft: missing subcommand: daemon, status, config, leases, cni, docker-opts or version (see 'weft --help')");
+        fails(2, "weft: missing subcommand: daemon, status, config, leases, cni, docker-opts, ipsec or version (see 'weft --help')");
         fails(2, "weft: Unknown option: '--nope' (see 'weft version --help')", "version", "--nope");
         fails(2, "weft: Missing required parameter: 'FILE|-' (see 'weft config put --help')", "config", "put");
         fails(2, "weft: Invalid value for option '--output': expected one of [table, json] (case-sensitive) but was 'yaml'"
