@@ -64,6 +64,16 @@ public final class Lab implements AutoCloseable {
                 && Command.run("ip", "netns", "list").ok();
     }
 
+    /**
+     * Installs the Debian packages the lab runs (etcd, etcdctl, ping, iperf3) where missing, through the
+     * repository's apt helper; quick when all are present.
+     */
+    public static void ensureTools() {
+        Path helper = repositoryRoot().resolve("scripts/lib-apt.sh");
+        Command.run(Duration.ofMinutes(15), List.of("bash", "-c", "source '" + helper
+                + "' && weft_apt_install etcd-server etcd-client iputils-ping iperf3 iproute2")).orFail();
+    }
+
     private static String shortName(String testName) {
         String s = testName.replaceAll("\\(.*", "").replaceAll("[^A-Za-z0-9]+", "-").toLowerCase(Locale.ROOT);
         return s.length() > 32 ? s.substring(0, 32) : s;

@@ -7,7 +7,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Gives each test a fresh {@link Lab} named after the test method and always closes it, printing every
- * lab log first when the test failed. Skips the test where the lab cannot run (not root, no TUN).
+ * lab log and each host's diagnostics first when the test failed. Installs missing Debian tools (etcd,
+ * ping, iperf3); skips the test where the lab cannot run (not root, no TUN).
  * Register with {@code @RegisterExtension final LabExtension lab = new LabExtension();}.
  */
 public final class LabExtension implements BeforeEachCallback, AfterEachCallback {
@@ -21,6 +22,7 @@ public final class LabExtension implements BeforeEachCallback, AfterEachCallback
     @Override
     public void beforeEach(ExtensionContext context) {
         Assumptions.assumeTrue(Lab.available(), "the lab needs root, iproute2 and /dev/net/tun");
+        Lab.ensureTools();
         lab = new Lab(context.getRequiredTestMethod().getName());
         // If surefire kills the JVM (timeout), still remove the namespaces.
         Lab current = lab;
