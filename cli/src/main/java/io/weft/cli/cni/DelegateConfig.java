@@ -5,12 +5,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weft.core.daemon.SubnetEnv;
+import io.weft.core.model.Ipv4;
 
 /**
  * Builds the config handed to the delegate plugin, as flannel's plugin does: {@code bridge} unless the
  * user's {@code delegate} names another type, {@code host-local} IPAM over FLANNEL_SUBNET with a route
  * to FLANNEL_NETWORK, FLANNEL_MTU as the MTU, and {@code ipMasq} the opposite of FLANNEL_IPMASQ (the
- * delegate masquerades only when weft does not). Keys the user set in {@code delegate} or {@code ipam}
+ * delegate masquerades only when weft does not), the bridge's address as the gateway of that route. Keys the user set in {@code delegate} or {@code ipam}
  * win, except {@code name} and {@code ipam}, which the plugin owns. Stateless.
  */
 final class DelegateConfig {
@@ -48,11 +49,18 @@ final class DelegateConfig {
         if (conf.runtimeConfig() != null) {
             delegate.set("runtimeConfig", conf.runtimeConfig().deepCopy());
         }
-        delegate.set("ipam", ipam(conf, env));
+        boolean bridgeGateway = "bridge".equals(delegate.get("type").textValue())
+                && delegate.path("isGateway").asBoolean(false);
+        delegate.set("ipam", ipam(conf, env, bridgeGateway));
         return delegate;
     }
 
-    private static ObjectNode ipam(CniNetConf conf, SubnetEnv env) {
+    /**
+     * The IPAM section. When the bridge is the gateway, the route to the Network names it (the subnet's
+     * first address, which host-local gives the bridge): the routes the delegate installs and the ones
+     * its CHECK expects then agree.
+     */
+    private static ObjectNode ipam(CniNetConf conf, SubnetEnv env, boolean bridgeGateway) {
         ObjectNode ipam = conf.ipam() == null ? JsonNodeFactory.instance.objectNode() : conf.ipam();
         if (!ipam.has("type")) {
             ipam.put("type", "host-local");
@@ -64,7 +72,10 @@ final class DelegateConfig {
         if (userRoutes != null && userRoutes.isArray()) {
             routes.addAll((ArrayNode) userRoutes);
         }
-        routes.addObject().put("dst", env.network().toString());
+        ObjectNode route = routes.addObject().put("dst", env.network().toString());
+        if (bridgeGateway) {
+            route.put("gw", Ipv4.format(env.subnet().base() + 1));
+        }
         ipam.set("routes", routes);
         return ipam;
     }

@@ -21,7 +21,8 @@ class DelegateConfigTest {
         // the defaults: bridge, gateway, host-local over the subnet, a route to the network, ipMasq = !FLANNEL_IPMASQ
         "{\"cniVersion\":\"1.0.0\",\"name\":\"weftnet\",\"type\":\"weft\"}"
             + "|{\"name\":\"weftnet\",\"type\":\"bridge\",\"ipMasq\":true,\"mtu\":1472,\"isGateway\":true,\"cniVersion\":\"1.0.0\","
-            + "\"ipam\":{\"type\":\"host-local\",\"ranges\":[[{\"subnet\":\"100.96.34.0/24\"}]],\"routes\":[{\"dst\":\"100.96.0.0/16\"}]}}",
+            + "\"ipam\":{\"type\":\"host-local\",\"ranges\":[[{\"subnet\":\"100.96.34.0/24\"}]],"
+            + "\"routes\":[{\"dst\":\"100.96.0.0/16\",\"gw\":\"100.96.34.1\"}]}}",
         // the user's delegate keys win; a non-bridge type gets no isGateway
         "{\"cniVersion\":\"0.4.0\",\"name\":\"n\",\"type\":\"weft\",\"delegate\":{\"type\":\"ipvlan\",\"mtu\":1400,\"ipMasq\":false}}"
             + "|{\"type\":\"ipvlan\",\"mtu\":1400,\"ipMasq\":false,\"name\":\"n\",\"cniVersion\":\"0.4.0\","
