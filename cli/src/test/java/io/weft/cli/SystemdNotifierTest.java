@@ -23,7 +23,7 @@ class SystemdNotifierTest {
     @Test
     void readyAndStoppingReachTheNotifySocket() throws Exception {
         Path socket = dir.resolve("notify.sock");
-        Process receiver = new ProcessBuilder("python3", "-c", String.join("\n",
+        Process receiver = new ProcessBuilder("/usr/bin/python3", "-c", String.join("\n",
                 "import socket, sys",
                 "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)",
                 "s.bind(sys.argv[1])",
