@@ -58,16 +58,8 @@ public final class SubnetEnvFile {
 
     /** The subnet named by FLANNEL_SUBNET in the existing file, if there is a readable one. */
     public Optional<Ipv4Subnet> previousSubnet() {
-        Map<String, String> vars;
         try {
-            vars = variables();
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            throw new WeftException("cannot read subnet file " + path + ": " + e, e);
-        }
-        try {
-            return Optional.ofNullable(vars.get("FLANNEL_SUBNET")).map(v -> cidr("FLANNEL_SUBNET", v));
+            return variables().map(vars -> vars.get("FLANNEL_SUBNET")).map(v -> cidr("FLANNEL_SUBNET", v));
         } catch (WeftException e) {
             return Optional.empty();
         }
@@ -80,14 +72,11 @@ public final class SubnetEnvFile {
      * @throws WeftException naming the variable when one is missing or malformed
      */
     public Optional<SubnetEnv> read() {
-        Map<String, String> vars;
-        try {
-            vars = variables();
-        } catch (NoSuchFileException e) {
+        Optional<Map<String, String>> read = variables();
+        if (read.isEmpty()) {
             return Optional.empty();
-        } catch (IOException e) {
-            throw new WeftException("cannot read subnet file " + path + ": " + e, e);
         }
+        Map<String, String> vars = read.get();
         for (String name : new String[] {"FLANNEL_NETWORK", "FLANNEL_SUBNET", "FLANNEL_MTU", "FLANNEL_IPMASQ"}) {
             if (!vars.containsKey(name)) {
                 throw new WeftException("subnet file " + path + " has no " + name + ": restart the weft daemon to rewrite it");
@@ -105,15 +94,22 @@ public final class SubnetEnvFile {
         return Optional.of(new SubnetEnv(network, subnet, mtu, "true".equals(vars.get("FLANNEL_IPMASQ"))));
     }
 
-    private Map<String, String> variables() throws IOException {
+    /** The file's VAR=value lines; empty when the file does not exist. */
+    private Optional<Map<String, String>> variables() {
         Map<String, String> vars = new HashMap<>();
-        for (String line : Files.readAllLines(path, StandardCharsets.UTF_8)) {
-            int eq = line.indexOf('=');
-            if (eq > 0) {
-                vars.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+        try {
+            for (String line : Files.readAllLines(path, StandardCharsets.UTF_8)) {
+                int eq = line.indexOf('=');
+                if (eq > 0) {
+                    vars.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+                }
             }
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new WeftException("cannot read subnet file " + path + ": " + e, e);
         }
-        return vars;
+        return Optional.of(vars);
     }
 
     /** Reads {@code 10.5.34.1/24} as the subnet 10.5.34.0/24 that holds it. */

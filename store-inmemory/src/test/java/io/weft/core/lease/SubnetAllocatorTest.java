@@ -117,9 +117,9 @@ class SubnetAllocatorTest {
 
     @Test
     void twoHundredHostsRacingGetDistinctSubnets() throws Exception {
-        List<Lease> leases = race(200);
         Set<Ipv4Subnet> distinct = new HashSet<>();
-        for (Lease l : leases) {
+        for (Future<Lease> f : race(200, 200)) {
+            Lease l = f.get();
             assertTrue(NET.fits(l.subnet()));
             distinct.add(l.subnet());
         }
@@ -130,35 +130,19 @@ class SubnetAllocatorTest {
     @Test
     void theHostAfterTheLastSubnetGetsTheExhaustionError() throws Exception {
         // 10.5.0.0/16 with /24 subnets from 10.5.1.0 to 10.5.255.0 holds 255 subnets; 256 hosts race.
-        int hosts = 256;
-        ExecutorService pool = Executors.newFixedThreadPool(32);
-        CountDownLatch go = new CountDownLatch(1);
-        try {
-            List<Future<Lease>> futures = new ArrayList<>();
-            for (int i = 0; i < hosts; i++) {
-                LeaseAttrs attrs = host(i);
-                futures.add(pool.submit(() -> {
-                    go.await();
-                    return allocator.acquire(attrs, Optional.empty());
-                }));
+        int ok = 0;
+        List<String> errors = new ArrayList<>();
+        for (Future<Lease> f : race(256, 32)) {
+            try {
+                f.get(60, TimeUnit.SECONDS);
+                ok++;
+            } catch (ExecutionException e) {
+                errors.add(assertInstanceOf(WeftException.class, e.getCause()).getMessage());
             }
-            go.countDown();
-            int ok = 0;
-            List<String> errors = new ArrayList<>();
-            for (Future<Lease> f : futures) {
-                try {
-                    f.get(60, TimeUnit.SECONDS);
-                    ok++;
-                } catch (ExecutionException e) {
-                    errors.add(assertInstanceOf(WeftException.class, e.getCause()).getMessage());
-                }
-            }
-            assertEquals(255, ok);
-            assertEquals(List.of("no free subnet in Network 10.5.0.0/16: all 255 /24 subnets from 10.5.1.0 to "
-                    + "10.5.255.0 are taken; widen Network or SubnetMin/SubnetMax, or revoke unused leases"), errors);
-        } finally {
-            pool.shutdownNow();
         }
+        assertEquals(255, ok);
+        assertEquals(List.of("no free subnet in Network 10.5.0.0/16: all 255 /24 subnets from 10.5.1.0 to "
+                + "10.5.255.0 are taken; widen Network or SubnetMin/SubnetMax, or revoke unused leases"), errors);
     }
 
     @Test
@@ -172,26 +156,24 @@ class SubnetAllocatorTest {
         assertInstanceOf(CreateResult.Exists.class, store.createLease(contested, host(3), TTL));
     }
 
-    private List<Lease> race(int hosts) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(hosts);
+    /** {@code hosts} hosts allocate at once on {@code threads} threads; the futures complete when all are done. */
+    private List<Future<Lease>> race(int hosts, int threads) throws InterruptedException {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
         CountDownLatch go = new CountDownLatch(1);
-        try {
-            List<Future<Lease>> futures = new ArrayList<>();
-            for (int i = 0; i < hosts; i++) {
-                LeaseAttrs attrs = host(i);
-                futures.add(pool.submit(() -> {
-                    go.await();
-                    return allocator.acquire(attrs, Optional.empty());
-                }));
-            }
-            go.countDown();
-            List<Lease> out = new ArrayList<>();
-            for (Future<Lease> f : futures) {
-                out.add(f.get(60, TimeUnit.SECONDS));
-            }
-            return out;
-        } finally {
-            pool.shutdownNow();
+        List<Future<Lease>> futures = new ArrayList<>();
+        for (int i = 0; i < hosts; i++) {
+            LeaseAttrs attrs = host(i);
+            futures.add(pool.submit(() -> {
+                go.await();
+                return allocator.acquire(attrs, Optional.empty());
+            }));
         }
+        go.countDown();
+        pool.shutdown();
+        if (!pool.awaitTermination(60, TimeUnit.SECONDS)) {
+            pool.shutdownNow();
+            throw new AssertionError("allocations did not finish in 60 s");
+        }
+        return futures;
     }
 }
