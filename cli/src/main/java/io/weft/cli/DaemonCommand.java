@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
     "Run this host's member of the overlay network.",
     "Acquires this host's subnet, writes subnet.env and runs the backend named",
     "by the network config's Backend.Type until SIGTERM or SIGINT. The lease",
-    "is kept on exit, so a restart reuses it."})
+    "is kept on exit, so a restart reuses it, unless --revoke-lease-on-exit."})
 final class DaemonCommand implements Callable<Integer> {
     private final WeftCli.Context context;
 
@@ -71,6 +71,10 @@ final class DaemonCommand implements Callable<Integer> {
             description = "Check and restore weft's iptables rules this often. Default: ${DEFAULT-VALUE}.")
     int iptablesResyncSeconds;
 
+    @Option(names = "--revoke-lease-on-exit",
+            description = "Delete this host's lease on a clean stop (by default it is kept, so a restart reuses it).")
+    boolean revokeLeaseOnExit;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -94,7 +98,7 @@ final class DaemonCommand implements Callable<Integer> {
         DaemonOptions options = new DaemonOptions(storeFlags.store, storeFlags.toOptions(), ifaces, ifaceRegexes,
                 publicIp, subnetFile == null ? SubnetEnvFile.DEFAULT_PATH : subnetFile,
                 LeaseTimings.DEFAULT.withRenewMargin(Duration.ofMinutes(renewMarginMinutes)), ipMasq, healthzIp,
-                healthzPort, forwardRules, Duration.ofSeconds(iptablesResyncSeconds));
+                healthzPort, forwardRules, Duration.ofSeconds(iptablesResyncSeconds), revokeLeaseOnExit);
         Daemon daemon = new Daemon(options, context.stores(), context.backends(), new ExternalInterfaceResolver(),
                 context.clock(), new SystemdNotifier(context.environment().get("NOTIFY_SOCKET")));
         CountDownLatch closed = new CountDownLatch(1);

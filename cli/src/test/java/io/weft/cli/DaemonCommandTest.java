@@ -64,6 +64,22 @@ class DaemonCommandTest {
     }
 
     @Test
+    void revokeLeaseOnExitDeletesTheLeaseOnACleanStop() throws Exception {
+        weft.shared.writeNetworkConfig("{\"Network\":\"100.96.0.0/16\",\"Backend\":{\"Type\":\"alloc\"}}");
+        Path subnetFile = dir.resolve("subnet.env");
+        CompletableFuture<CliHarness.Result> run = CompletableFuture.supplyAsync(() -> weft.run("daemon",
+                "--store", "shared", "--iface", "lo", "--public-ip", "198.18.0.1", "--subnet-file", subnetFile.toString(),
+                "--healthz-port", "0", "--revoke-lease-on-exit"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(subnetFile) || run.isDone());
+        assertEquals(1, weft.shared.listLeases().leases().size());
+        synchronized (weft.shutdownHooks) {
+            weft.shutdownHooks.get(0).run();
+        }
+        assertEquals(0, run.get(10, TimeUnit.SECONDS).code());
+        assertTrue(weft.shared.listLeases().leases().isEmpty(), "the lease is revoked");
+    }
+
+    @Test
     void aRestartReusesThePreviousSubnetFromSubnetEnv() throws Exception {
         Path subnetFile = dir.resolve("subnet.env");
         Files.writeString(subnetFile, "FLANNEL_NETWORK=100.96.0.0/16\nFLANNEL_SUBNET=100.96.77.1/24\n");

@@ -127,7 +127,7 @@ class UdpOverlayTest {
         awaitPing(first.get(0), first.get(1).overlayAddress(), Duration.ofSeconds(20));
 
         LabHost fourth = lab().addHost(4);
-        fourth.startDaemon();
+        fourth.startDaemon("--revoke-lease-on-exit");
         Awaitility.await("h4 subnet.env").atMost(STARTUP).pollInterval(Duration.ofMillis(20))
                 .until(() -> fourth.subnetEnv().containsKey("FLANNEL_SUBNET"));
         long leaseSeen = Files.getLastModifiedTime(fourth.subnetFile()).toMillis();
@@ -152,12 +152,12 @@ class UdpOverlayTest {
                 host + " reached h4 " + millis + " ms after its lease appeared"));
         System.out.println("joining host reached after (ms): " + reachedAfter);
 
-        // A clean stop: exit 0 and the device is gone. weft keeps its lease on a clean stop (as flanneld does,
-        // so a restart gets the subnet back); once the lease goes, every peer drops the route.
+        // A clean stop with --revoke-lease-on-exit: exit 0, the device is gone, the lease is revoked, and
+        // every peer drops the route. (By default the lease is kept, so a restart gets the subnet back.)
+        String key = "/coreos.com/network/subnets/" + fourth.subnet().replace('/', '-');
         assertEquals(0, fourth.stopDaemon(), "clean exit");
         assertTrue(fourth.exec("ip", "link", "show", "weft0").output().contains("does not exist"));
-        String key = "/coreos.com/network/subnets/" + fourth.subnet().replace('/', '-');
-        lab().etcdctl("del", key).orFail();
+        assertEquals("", lab().etcdctl("get", key).orFail().output().strip(), "the lease is revoked");
         for (LabHost h : first) {
             Awaitility.await(h.name() + " drops h4's route").atMost(Duration.ofSeconds(5))
                     .pollInterval(Duration.ofMillis(100))

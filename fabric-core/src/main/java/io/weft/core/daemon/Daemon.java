@@ -347,7 +347,23 @@ public final class Daemon implements AutoCloseable {
         return Optional.ofNullable(failure.get());
     }
 
-    /** Stops the loops and releases the data path and the store, in reverse start order. Keeps the lease. */
+    private void revokeLease() {
+        Optional<Lease> held = currentLease();
+        if (held.isEmpty()) {
+            return;
+        }
+        try {
+            store.deleteLease(held.get().subnet());
+            LOG.info("lease revoked subnet={}", held.get().subnet());
+        } catch (WeftException e) {
+            LOG.warn("lease not revoked subnet={} error=\"{}\"; it expires by its TTL", held.get().subnet(), e.getMessage());
+        }
+    }
+
+    /**
+     * Stops the loops and releases the data path and the store, in reverse start order. Keeps the lease
+     * unless told to revoke it.
+     */
     @Override
     public void close() {
         closing = true;
@@ -386,6 +402,9 @@ public final class Daemon implements AutoCloseable {
                 }
             }
             if (store != null) {
+                if (options.revokeLeaseOnExit()) {
+                    revokeLease();
+                }
                 store.close();
             }
             if (ops != null) {

@@ -22,10 +22,12 @@ import java.util.Objects;
  * @param healthzPort  its port; 0 turns it off
  * @param forwardRules install FORWARD accept rules for the Network
  * @param iptablesResync how often the iptables rules are checked and restored
+ * @param revokeLeaseOnExit delete this host's lease on a clean stop (by default it is kept for a restart)
  */
 public record DaemonOptions(String storeName, StoreOptions storeOptions, List<String> ifaces,
         List<String> ifaceRegexes, String publicIp, Path subnetFile, LeaseTimings timings, boolean ipMasq,
-        String healthzIp, int healthzPort, boolean forwardRules, Duration iptablesResync) {
+        String healthzIp, int healthzPort, boolean forwardRules, Duration iptablesResync,
+        boolean revokeLeaseOnExit) {
     public DaemonOptions {
         Objects.requireNonNull(storeName, "storeName is null");
         Objects.requireNonNull(storeOptions, "storeOptions is null");
