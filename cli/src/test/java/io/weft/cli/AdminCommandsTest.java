@@ -174,6 +174,31 @@ class AdminCommandsTest {
     }
 
     @Test
+    void storeFlagsReachTheStore() {
+        weft.shared.writeNetworkConfig(CONFIG);
+        ok("config", "get", "--store", "shared", "--etcd-endpoints", "https://a:2379,https://b:2379", "--etcd-prefix",
+                "/x/net/", "--etcd-cafile", "/ca.pem", "--etcd-certfile", "/c.pem", "--etcd-keyfile", "/k.pem",
+                "--etcd-username", "weft", "--etcd-password", "secret");
+        io.weft.core.spi.store.StoreOptions o = weft.lastOptions;
+        assertEquals(java.util.List.of("https://a:2379", "https://b:2379"), o.endpoints());
+        assertEquals("/x/net", o.prefix());
+        assertEquals("/x/net/config", o.configKey());
+        assertEquals(Path.of("/ca.pem"), o.caFile());
+        assertEquals(Path.of("/c.pem"), o.certFile());
+        assertEquals(Path.of("/k.pem"), o.keyFile());
+        assertEquals("weft", o.username());
+        assertEquals("secret", o.password());
+
+        weft.env.put("FLANNELD_ETCD_ENDPOINTS", "http://e1:2379,http://e2:2379");
+        ok("config", "get", "--store", "shared");
+        assertEquals(java.util.List.of("http://e1:2379", "http://e2:2379"), weft.lastOptions.endpoints());
+        assertEquals("/coreos.com/network", weft.lastOptions.prefix());
+        weft.env.clear();
+        ok("config", "get", "--store", "shared");
+        assertEquals(java.util.List.of("http://127.0.0.1:2379"), weft.lastOptions.endpoints());
+    }
+
+    @Test
     void stackTracesOnlyWithVerbose() {
         CliHarness.Result quiet = weft.run("config", "get", "--store", "shared");
         assertEquals(1, quiet.err().lines().count());

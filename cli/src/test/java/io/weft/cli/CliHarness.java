@@ -34,6 +34,8 @@ final class CliHarness {
     final Map<String, String> env = new HashMap<>();
     final List<Runnable> shutdownHooks = new ArrayList<>();
     String stdin = "";
+    /** The options the last command opened the shared store with. */
+    volatile StoreOptions lastOptions;
 
     record Result(int code, String out, String err) {
     }
@@ -70,6 +72,7 @@ final class CliHarness {
 
         @Override
         public Store create(StoreOptions options) {
+            lastOptions = options;
             return new Store() {
                 @Override
                 public String readNetworkConfig() {
