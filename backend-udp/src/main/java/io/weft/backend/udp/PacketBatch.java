@@ -109,11 +109,19 @@ final class PacketBatch {
 
     /** Makes vector entry {@code entry} send slot {@code slot} to the {@code sockaddr_in} at {@code name}. */
     void prepareSend(int entry, int slot, long name) {
+        prepareSend(entry, slot, name, 0);
+    }
+
+    /**
+     * As {@link #prepareSend(int, int, long)}, for a datagram that starts {@code front} bytes into the headroom
+     * before the slot's packet (a {@link PacketTransform}'s header); {@link #length(int)} is its whole length.
+     */
+    void prepareSend(int entry, int slot, long name, int front) {
         entrySlots[entry] = slot;
         int at = entry * MMSGHDR;
         vector.putLong(at + MSG_NAME, name);
         vector.putInt(at + MSG_NAMELEN, SOCKADDR_IN);
-        iovecs.putLong(entry * IOVEC, address(slot));
+        iovecs.putLong(entry * IOVEC, address(slot) - front);
         iovecs.putLong(entry * IOVEC + 8, lengths[slot]);
     }
 

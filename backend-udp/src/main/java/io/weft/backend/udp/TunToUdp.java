@@ -7,7 +7,8 @@ import java.util.function.Supplier;
 /**
  * The outbound loop: reads a batch of packets from the TUN device, decides each one's peer
  * ({@link Forwarding#outbound}), writes ICMP errors back into the device, then sends the batch over UDP.
- * Runs on the thread {@link UdpNetwork} names {@code weft-udp-tun-to-udp}; allocation-free per packet.
+ * With a {@link PacketTransform}, each routed packet is sealed in place and the datagram starts
+ * {@code headroom()} bytes before it. Runs on the thread {@link UdpNetwork} names {@code weft-udp-tun-to-udp}; allocation-free per packet.
  * Not thread-safe: owned by that one thread.
  */
 final class TunToUdp implements Runnable {
@@ -22,11 +23,14 @@ final class TunToUdp implements Runnable {
     private final PacketBatch batch;
     private final Poller poller;
     private final IcmpErrors icmp;
+    private final PacketTransform transform;
+    private final int front;
+    private final int maxRead;
     private final ByteBuffer icmpBuffer = ByteBuffer.allocateDirect(IcmpErrors.MAX_ERROR_LENGTH);
     private final long icmpAddress = Syscalls.address(icmpBuffer);
 
     TunToUdp(Syscalls sys, int tun, int socket, Supplier<RouteTable> routes, DataPathStats stats,
-            BooleanSupplier running, int batchSize) {
+            BooleanSupplier running, int batchSize, PacketTransform transform) {
         this.sys = sys;
         this.libc = sys.libc();
         this.tun = tun;
@@ -37,6 +41,9 @@ final class TunToUdp implements Runnable {
         this.batch = new PacketBatch(batchSize);
         this.poller = new Poller(sys, tun, "the TUN device");
         this.icmp = new IcmpErrors(System::nanoTime);
+        this.transform = transform;
+        this.front = transform == null ? 0 : transform.headroom();
+        this.maxRead = PacketBatch.MAX_PACKET - (transform == null ? 0 : transform.tailroom());
     }
 
     @Override
@@ -55,7 +62,7 @@ final class TunToUdp implements Runnable {
     private int read() {
         int n = 0;
         while (n < batch.capacity()) {
-            long r = libc.read(tun, batch.address(n), PacketBatch.MAX_PACKET);
+            long r = libc.read(tun, batch.address(n), maxRead);
             if (r < 0) {
                 int errno = sys.errno();
                 if (errno == LibC.EAGAIN || errno == LibC.EINTR) {
@@ -74,6 +81,14 @@ final class TunToUdp implements Runnable {
         ByteBuffer data = batch.data();
         for (int i = 0; i < n; i++) {
             int decision = Forwarding.outbound(data, batch.offset(i), batch.length(i), table);
+            if (decision >= 0 && transform != null) {
+                int sealed = transform.seal(table.peer(decision).publicIp(), data, batch.offset(i), batch.length(i));
+                if (sealed < 0) {
+                    batch.meta(i, sealed);
+                    continue;
+                }
+                batch.length(i, sealed);
+            }
             batch.meta(i, decision);
             if (decision < 0) {
                 DropReason reason = Forwarding.reason(decision);
@@ -89,7 +104,7 @@ final class TunToUdp implements Runnable {
         for (int i = 0; i < n; i++) {
             int peer = batch.meta(i);
             if (peer >= 0) {
-                batch.prepareSend(entries++, i, table.sockaddr(peer));
+                batch.prepareSend(entries++, i, table.sockaddr(peer), front);
             }
         }
         send(entries, table);

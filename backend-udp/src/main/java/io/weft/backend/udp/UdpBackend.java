@@ -1,7 +1,5 @@
 package io.weft.backend.udp;
 
-import io.weft.core.model.Ipv4;
-import io.weft.core.model.Lease;
 import io.weft.core.model.LeaseAttrs;
 import io.weft.core.model.NetworkConfig;
 import io.weft.core.spi.backend.Backend;
@@ -9,9 +7,8 @@ import io.weft.core.spi.backend.BackendContext;
 import io.weft.core.spi.backend.Network;
 
 /**
- * Registers the host for the udp backend: checks the settings, binds the UDP socket (so a taken port
- * fails before a lease is taken), acquires the lease, then creates the TUN device for the leased subnet.
- * On failure it releases what it made. Made by {@link UdpBackendProvider}; one register per instance.
+ * Registers the host for the udp backend: checks the settings and builds the plain data path through
+ * {@link UdpDataPath} (socket first, so a taken port fails before a lease is taken). Made by {@link UdpBackendProvider}; one register per instance.
  */
 final class UdpBackend implements Backend {
     static final String TYPE = "udp";
@@ -24,17 +21,7 @@ final class UdpBackend implements Backend {
     @Override
     public Network register(NetworkConfig config) {
         UdpSettings settings = UdpSettings.from(config.backend(), context.externalInterface());
-        int bindAddress = Ipv4.parse("external interface address", context.externalInterface().address());
-        Syscalls sys = Syscalls.load();
-        UdpSocket socket = UdpSocket.open(sys, bindAddress, settings.port());
-        try {
-            Lease lease = context.leases().acquire(LeaseAttrs.of(context.publicIp(), TYPE));
-            TunDevice tun = TunDevice.open(sys, settings.device(), lease.subnet().base(), settings.mtu(),
-                    config.network());
-            return new UdpNetwork(sys, tun, socket, settings, lease, config.network());
-        } catch (RuntimeException e) {
-            socket.close();
-            throw e;
-        }
+        return UdpDataPath.register(context, config, new UdpDataPath.Spec(TYPE, LeaseAttrs.of(context.publicIp(),
+                TYPE), settings.port(), settings.device(), settings.mtu(), null));
     }
 }

@@ -48,19 +48,32 @@ final class UdpNetwork implements Network {
     private final List<Thread> threads = new ArrayList<>();
     private final Runnable tunToUdp;
     private final Runnable udpToTun;
+    private final String backendType;
     private volatile boolean running = true;
     private volatile RouteTable routes;
     private volatile Lease lease;
 
     UdpNetwork(Syscalls sys, TunDevice tun, UdpSocket socket, UdpSettings settings, Lease lease, Ipv4Subnet network) {
+        this(sys, tun, socket, settings, lease, network, UdpBackend.TYPE, null);
+    }
+
+    /**
+     * @param backendType the BackendType peers must publish to be routed to
+     * @param transform   the per-packet stage, or null for plain udp
+     */
+    UdpNetwork(Syscalls sys, TunDevice tun, UdpSocket socket, UdpSettings settings, Lease lease, Ipv4Subnet network,
+            String backendType, PacketTransform transform) {
+        this.backendType = backendType;
         this.tun = tun;
         this.socket = socket;
         this.settings = settings;
         this.lease = lease;
         this.publicIp = lease.attrs().publicIp();
         this.routes = RouteTable.empty(network, lease.subnet(), settings.port());
-        this.tunToUdp = new TunToUdp(sys, tun.fd(), socket.fd(), this::routes, stats, this::isRunning, BATCH);
-        this.udpToTun = new UdpToTun(sys, tun.fd(), socket.fd(), this::routes, stats, this::isRunning, BATCH);
+        this.tunToUdp = new TunToUdp(sys, tun.fd(), socket.fd(), this::routes, stats, this::isRunning, BATCH,
+                transform);
+        this.udpToTun = new UdpToTun(sys, tun.fd(), socket.fd(), this::routes, stats, this::isRunning, BATCH,
+                transform);
     }
 
     @Override
@@ -108,7 +121,8 @@ final class UdpNetwork implements Network {
             start("weft-udp-tun-to-udp", tunToUdp);
             start("weft-udp-udp-to-tun", udpToTun);
         }
-        LOG.info("udp data path running device={} port={} mtu={}", tun.name(), settings.port(), settings.mtu());
+        LOG.info("udp data path running backendType={} device={} port={} mtu={}", backendType, tun.name(),
+                settings.port(), settings.mtu());
         stop.await();
         Throwable t = failure.get();
         if (t != null) {
@@ -153,8 +167,9 @@ final class UdpNetwork implements Network {
 
     private boolean addPeer(Lease peer) {
         String type = peer.attrs().backendType();
-        if (!type.isEmpty() && !type.equalsIgnoreCase("udp")) {
-            LOG.info("peer ignored subnet={} backendType={}: it does not speak udp", peer.subnet(), type);
+        boolean speaks = type.equalsIgnoreCase(backendType) || type.isEmpty() && backendType.equals(UdpBackend.TYPE);
+        if (!speaks) {
+            LOG.info("peer ignored subnet={} backendType={}: it does not speak {}", peer.subnet(), type, backendType);
             counters.remove(peer.subnet());
             return peers.remove(peer.subnet()) != null;
         }

@@ -7,7 +7,8 @@ import java.util.function.Supplier;
 /**
  * The inbound loop: receives a batch of datagrams from the UDP socket, checks each one
  * ({@link Forwarding#inbound}) and writes the good ones into the TUN device; hostile input is dropped and
- * counted, never thrown. Runs on the thread {@link UdpNetwork} names {@code weft-udp-udp-to-tun};
+ * counted, never thrown. With a {@link PacketTransform}, a known peer's datagram is opened in place first
+ * and the inner packet starts {@code headroom()} bytes in. Runs on the thread {@link UdpNetwork} names {@code weft-udp-udp-to-tun};
  * allocation-free per packet. Not thread-safe: owned by that one thread.
  */
 final class UdpToTun implements Runnable {
@@ -20,9 +21,11 @@ final class UdpToTun implements Runnable {
     private final BooleanSupplier running;
     private final PacketBatch batch;
     private final Poller poller;
+    private final PacketTransform transform;
+    private final int strip;
 
     UdpToTun(Syscalls sys, int tun, int socket, Supplier<RouteTable> routes, DataPathStats stats,
-            BooleanSupplier running, int batchSize) {
+            BooleanSupplier running, int batchSize, PacketTransform transform) {
         this.sys = sys;
         this.libc = sys.libc();
         this.tun = tun;
@@ -32,6 +35,8 @@ final class UdpToTun implements Runnable {
         this.running = running;
         this.batch = new PacketBatch(batchSize);
         this.poller = new Poller(sys, socket, "the UDP socket");
+        this.transform = transform;
+        this.strip = transform == null ? 0 : transform.headroom();
     }
 
     @Override
@@ -73,11 +78,19 @@ final class UdpToTun implements Runnable {
         long bytes = 0;
         long now = System.currentTimeMillis();
         for (int i = 0; i < n; i++) {
-            int peer = table.peerAt(batch.sourceAddress(i));
-            int decision = Forwarding.inbound(data, batch.offset(i), batch.length(i), peer, table);
+            int source = batch.sourceAddress(i);
+            int peer = table.peerAt(source);
+            int length = batch.length(i);
+            if (peer >= 0 && transform != null) {
+                length = transform.open(source, data, batch.offset(i), length);
+                if (length < 0) {
+                    continue;
+                }
+            }
+            int decision = Forwarding.inbound(data, batch.offset(i) + strip, length, peer, table);
             if (decision < 0) {
                 stats.drop(Forwarding.reason(decision));
-            } else if (libc.write(tun, batch.address(i), decision) < 0) {
+            } else if (libc.write(tun, batch.address(i) + strip, decision) < 0) {
                 stats.drop(DropReason.TUN_WRITE_FAILED);
             } else {
                 written++;

@@ -1,0 +1,51 @@
+package io.weft.backend.udp;
+
+import java.nio.ByteBuffer;
+
+/**
+ * An optional per-packet stage of the udp data path, for a backend that reuses it by composition (the
+ * ipsec backend's ESP). The data path hands each packet over in place, inside its batch buffer, so a
+ * transform needs no buffers of its own:
+ *
+ * <ul>
+ *   <li>{@link #seal}: after routing (TTL already decremented), before sendmmsg. The inner packet lies at
+ *       {@code offset}; the transform writes the datagram payload starting at {@code offset - headroom()}
+ *       (at most {@link #MAX_HEADROOM} bytes of headroom) and may use {@link #tailroom()} bytes past the
+ *       packet's end.</li>
+ *   <li>{@link #open}: after recvmmsg and the sender check (only known peers' datagrams get here), before the
+ *       IPv4 checks. The datagram lies at {@code offset}; the transform writes the inner packet starting at
+ *       {@code offset + headroom()}.</li>
+ * </ul>
+ *
+ * Both return a length, or a negative number for a drop that the transform has already counted (its
+ * counters go out through the backend's own stats). {@link #seal} runs only on the outbound forwarding
+ * thread and {@link #open} only on the inbound one, always with the same {@code buffer} per thread, so an
+ * implementation may keep per-direction state without locks. Neither may allocate per packet on the
+ * data path's behalf, nor throw for hostile input.
+ */
+public interface PacketTransform {
+    /** The headroom every batch slot has in front of a packet. */
+    int MAX_HEADROOM = PacketBatch.HEADROOM;
+
+    /** Bytes the transform puts in front of an inner packet (and strips on the way in). */
+    int headroom();
+
+    /** Bytes the transform may write past the end of an inner packet (trailer, tag). */
+    int tailroom();
+
+    /**
+     * Turns the inner packet at {@code offset} ({@code length} bytes), bound for the peer whose underlay
+     * address is {@code peerAddress}, into the datagram payload at {@code offset - headroom()}.
+     *
+     * @return the payload's length, or a negative number when the packet is dropped
+     */
+    int seal(int peerAddress, ByteBuffer buffer, int offset, int length);
+
+    /**
+     * Turns the datagram payload at {@code offset} ({@code length} bytes) from the peer whose underlay
+     * address is {@code sourceAddress} into the inner packet at {@code offset + headroom()}.
+     *
+     * @return the inner packet's length, or a negative number when the datagram is dropped
+     */
+    int open(int sourceAddress, ByteBuffer buffer, int offset, int length);
+}
