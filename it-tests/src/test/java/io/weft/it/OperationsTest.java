@@ -168,6 +168,23 @@ class OperationsTest {
     }
 
     @Test
+    void aFloodOfBadPacketsIsLoggedAsRateLimitedSummaries() {
+        LabHost h1 = hosts(2).get(0);
+        LabHost stranger = lab().addBystander("flood", 77);
+        stranger.exec(Duration.ofSeconds(60), PYTHON, "-c", "import socket, sys\n"
+                + "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                + "for i in range(5000):\n    s.sendto(b'not an ip packet', (sys.argv[1], 8285))\n", h1.address()).orFail();
+        LabProcess daemon = h1.daemon().orElseThrow();
+        Awaitility.await("a drop summary").atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(500))
+                .until(() -> daemon.output().contains("packets dropped in the last 10s"));
+        List<String> dropLines = daemon.output().lines().filter(l -> l.contains("dropped") || l.contains("unknown-peer"))
+                .toList();
+        assertTrue(dropLines.size() <= 3, "summaries, not a line per packet: " + dropLines);
+        assertTrue(dropLines.get(0).contains("unknown-peer="), dropLines.toString());
+        assertTrue(metrics(h1).get("weft_drops_total{reason=unknown-peer}") >= 4000, "the drops are all counted");
+    }
+
+    @Test
     void sigtermDuringTrafficExitsZeroWithinFiveSecondsAndLeavesNothingBehind() {
         List<LabHost> hosts = hosts(2, "--ip-masq");
         LabHost h1 = hosts.get(0);

@@ -186,9 +186,15 @@ public final class Daemon implements AutoCloseable {
             LOG.warn("not ready after {}s reason=\"{}\"", READY_WAIT.toSeconds(), reason.get());
             return;
         }
-        ready = true;
-        LOG.info("ready subnet={} backend={}", network.lease().subnet(), config.backend().type());
-        listener.ready();
+        synchronized (lifecycle) {
+            // Under the lock, so READY can never follow a STOPPING sent by close().
+            if (closing) {
+                return;
+            }
+            ready = true;
+            LOG.info("ready subnet={} backend={}", network.lease().subnet(), config.backend().type());
+            listener.ready();
+        }
     }
 
     /** Reads the network config until it is there and valid; null if closed meanwhile. */
