@@ -6,27 +6,27 @@ package io.weft.backend.ipsec;
  */
 enum EspDrop {
     /** Too short, or the encrypted part is not a multiple of 4 bytes. */
-    MALFORMED("esp_malformed"),
+    MALFORMED("esp-malformed"),
     /** The source is not a peer with a usable PublicKey. */
-    UNKNOWN_PEER("esp_unknown_peer"),
+    UNKNOWN_PEER("esp-unknown-peer"),
     /** No SA with this SPI, and the SPI is no acceptable new one (or new SPIs arrive too fast). */
-    UNKNOWN_SPI("esp_unknown_spi"),
+    UNKNOWN_SPI("esp-unknown-spi"),
     /** The SPI is older than the SA lifetime allows (or the sender's clock is far off). */
-    EXPIRED_SA("esp_expired_sa"),
+    EXPIRED_SA("esp-expired-sa"),
     /** The sequence number was already received. */
-    REPLAY("esp_replay"),
+    REPLAY("esp-replay"),
     /** The sequence number lies behind the anti-replay window. */
-    TOO_OLD("esp_too_old"),
+    TOO_OLD("esp-too-old"),
     /** The ICV (GCM tag) did not verify: tampered, or keys differ (another PSK). */
-    AUTH_FAILED("esp_auth_failed"),
+    AUTH_FAILED("esp-auth-failed"),
     /** Authentic, but Pad Length or the padding bytes are wrong. */
-    BAD_TRAILER("esp_bad_trailer"),
+    BAD_TRAILER("esp-bad-trailer"),
     /** Authentic, but Next Header is not 4 (IPv4). */
-    NOT_IPV4("esp_not_ipv4"),
+    NOT_IPV4("esp-not-ipv4"),
     /** Authentic dummy packet (Next Header 59), dropped as RFC 4303 says. */
-    DUMMY("esp_dummy"),
+    DUMMY("esp-dummy"),
     /** Outbound: the peer has no usable PublicKey yet. */
-    NO_SA("esp_no_sa");
+    NO_SA("esp-no-sa");
 
     private static final EspDrop[] VALUES = values();
     private final String key;

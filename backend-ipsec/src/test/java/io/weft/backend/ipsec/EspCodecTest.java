@@ -159,7 +159,7 @@ class EspCodecTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"0, esp_malformed", "33, esp_malformed", "35, esp_malformed"})
+    @CsvSource({"0, esp-malformed", "33, esp-malformed", "35, esp-malformed"})
     void malformed(int length, String reason) {
         InboundSa in = new InboundSa(KEY_128, AeadKind.JDK, 0);
         ByteBuffer b = ByteBuffer.allocateDirect(64);

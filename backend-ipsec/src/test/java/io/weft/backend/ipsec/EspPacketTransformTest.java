@@ -1,0 +1,95 @@
+package io.weft.backend.ipsec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.weft.core.model.Ipv4;
+import io.weft.core.model.Ipv4Subnet;
+import io.weft.core.model.Lease;
+import io.weft.core.model.LeaseEvent;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ESP stage as the udp data path drives it: in place in one big direct buffer with 64 bytes of headroom
+ * per slot, sealing into the headroom and opening behind the ESP header. Also prints the measured per-packet
+ * allocation of the JCE path (a figure, with a loose bound so a regression to per-packet buffers shows).
+ */
+class EspPacketTransformTest {
+    private static final int SLOT = 64 + 2048;
+    private final X25519Keys ka = X25519Keys.generate(TestKeys.seeded(1));
+    private final X25519Keys kb = X25519Keys.generate(TestKeys.seeded(2));
+    private final EspStats statsA = new EspStats();
+    private final EspStats statsB = new EspStats();
+    private final EspPacketTransform a = transform(ka, statsA, "198.18.0.1", "100.96.2.0/24", kb, "198.18.0.2");
+    private final EspPacketTransform b = transform(kb, statsB, "198.18.0.2", "100.96.1.0/24", ka, "198.18.0.1");
+    private final int ipA = Ipv4.parse("a", "198.18.0.1");
+    private final int ipB = Ipv4.parse("b", "198.18.0.2");
+
+    private static EspPacketTransform transform(X25519Keys own, EspStats stats, String ip, String peerSubnet,
+            X25519Keys peer, String peerIp) {
+        EspTransform esp = new EspTransform(own, new SaKeyDerivation(TestKeys.PSK, 256),
+                RekeyPolicy.of(Duration.ofSeconds(60)), AeadKind.DATA_PATH, TestKeys.seeded(3), stats, ip);
+        esp.handleEvents(List.of(new LeaseEvent.Added(new Lease(Ipv4Subnet.parse(peerSubnet),
+                EspTransform.leaseAttrs(peerIp, peer), null))));
+        return new EspPacketTransform(esp);
+    }
+
+    private static void fill(ByteBuffer b, int at, int length, int seed) {
+        for (int i = 0; i < length; i++) {
+            b.put(at + i, (byte) (i * 31 + seed));
+        }
+    }
+
+    /** Seals slot 1's packet on A, carries the datagram to slot 2 on B as recvmmsg would, opens it there. */
+    private int roundTrip(ByteBuffer out, ByteBuffer in, int length, int seed) {
+        int off = SLOT + 64;
+        fill(out, off, length, seed);
+        int esp = a.seal(ipB, out, off, length);
+        assertEquals(Esp.espLength(length), esp);
+        int to = 2 * SLOT + 64;
+        for (int i = 0; i < esp; i++) {
+            in.put(to + i, out.get(off - EspPacketTransform.HEADROOM + i));
+        }
+        return b.open(ipA, in, to, esp);
+    }
+
+    @Test
+    void sealsIntoTheHeadroomAndOpensInPlace() {
+        ByteBuffer out = ByteBuffer.allocateDirect(4 * SLOT);
+        ByteBuffer in = ByteBuffer.allocateDirect(4 * SLOT);
+        for (int length : new int[] {20, 21, 22, 23, 84, 1438}) {
+            assertEquals(length, roundTrip(out, in, length, length));
+            int at = 2 * SLOT + 64 + EspPacketTransform.HEADROOM;
+            for (int i = 0; i < length; i++) {
+                assertEquals((byte) (i * 31 + length), in.get(at + i), "byte " + i + " of " + length);
+            }
+        }
+        assertEquals(0, statsB.dropCounts().size(), statsB.dropCounts().toString());
+        assertEquals(EspDrop.UNKNOWN_PEER.code(), b.open(Ipv4.parse("x", "198.18.0.9"), in, 64, 100));
+    }
+
+    @Test
+    void measuresThePerPacketAllocationOfTheJcePath() {
+        ByteBuffer out = ByteBuffer.allocateDirect(4 * SLOT);
+        ByteBuffer in = ByteBuffer.allocateDirect(4 * SLOT);
+        for (int i = 0; i < 20_000; i++) {
+            roundTrip(out, in, 1400, i);
+        }
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        int packets = 20_000;
+        long before = mx.getThreadAllocatedBytes(thread);
+        int off = SLOT + 64;
+        for (int i = 0; i < packets; i++) {
+            a.seal(ipB, out, off, 1400);
+        }
+        long sealBytes = mx.getThreadAllocatedBytes(thread) - before;
+        long perSeal = sealBytes / packets;
+        System.out.println("FIGURE JDK AES-GCM seal allocates " + perSeal + " bytes/packet");
+        assertTrue(perSeal < 2048, "seal allocates " + perSeal + " bytes per packet");
+    }
+}
