@@ -54,15 +54,29 @@ public final class LabHost {
      * @param extraArgs more daemon flags
      */
     public LabProcess startDaemon(String... extraArgs) {
+        return startDaemon(Map.of(), extraArgs);
+    }
+
+    /**
+     * As {@link #startDaemon(String...)}, with more environment variables for the daemon, e.g. a per-host
+     * {@code WEFT_IPSEC_STATE_DIR}.
+     */
+    public LabProcess startDaemon(Map<String, String> env, String... extraArgs) {
         if (daemon != null && daemon.isAlive()) {
             throw new IllegalStateException(name + " already runs a daemon");
         }
-        List<String> cmd = new ArrayList<>(List.of("env", "WEFT_JAVA_OPTS=-Xmx64m",
-                lab.root().resolve("bin/weft").toString(), "daemon", "--etcd-endpoints", lab.etcdEndpoint(),
+        List<String> cmd = new ArrayList<>(List.of("env", "WEFT_JAVA_OPTS=-Xmx64m"));
+        new java.util.TreeMap<>(env).forEach((k, v) -> cmd.add(k + "=" + v));
+        cmd.addAll(List.of(lab.root().resolve("bin/weft").toString(), "daemon", "--etcd-endpoints", lab.etcdEndpoint(),
                 "--iface", "eth0", "--subnet-file", subnetFile().toString(), "--iptables-forward-rules=false"));
         cmd.addAll(List.of(extraArgs));
         daemon = lab.start(name + "-weft", namespace, cmd, dir.resolve("weft-" + (++starts) + ".log"));
         return daemon;
+    }
+
+    /** This host's own directory in the lab's work directory (logs, subnet.env), for per-host state. */
+    public Path workDir() {
+        return dir;
     }
 
     public Optional<LabProcess> daemon() {
