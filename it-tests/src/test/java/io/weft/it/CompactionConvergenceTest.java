@@ -64,7 +64,7 @@ class CompactionConvergenceTest {
             Lease own = created(peers.createLease(OWN, LeaseAttrs.of("198.18.0.1", "udp"), DAY));
             peers.createLease(B, LeaseAttrs.of("198.18.0.2", "udp"), DAY);
             peers.createLease(C, LeaseAttrs.of("198.18.0.3", "udp"), DAY);
-            LeaseWatcher watcher = new LeaseWatcher(mine, () -> Optional.of(own), this::apply, ownLost::add);
+            LeaseWatcher watcher = new LeaseWatcher(mine, () -> Optional.of(own), (events, live) -> apply(events), ownLost::add);
             watcher.poll(Duration.ofSeconds(1));
             assertEquals(java.util.Set.of(B, C), applied.keySet());
 
@@ -100,7 +100,7 @@ class CompactionConvergenceTest {
                 Store mine = EtcdStores.open(EtcdStores.options(prefix, List.of(proxy.endpoint())))) {
             Lease own = created(peers.createLease(OWN, LeaseAttrs.of("198.18.0.1", "udp"), DAY));
             peers.createLease(B, LeaseAttrs.of("198.18.0.2", "udp"), DAY);
-            LeaseWatcher watcher = new LeaseWatcher(mine, () -> Optional.of(own), this::apply, ownLost::add);
+            LeaseWatcher watcher = new LeaseWatcher(mine, () -> Optional.of(own), (events, live) -> apply(events), ownLost::add);
             Thread loop = new Thread(() -> {
                 try {
                     watcher.run();

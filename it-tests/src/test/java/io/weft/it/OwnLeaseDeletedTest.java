@@ -97,6 +97,9 @@ class OwnLeaseDeletedTest {
         String other = ETCD.etcdctl("get", key, "--print-value-only");
         assertEquals("198.18.0.99", new ObjectMapper().readTree(other).get("PublicIP").asText(),
                 "the daemon leaves the other host's lease alone");
+        await("the new holder of the old subnet is a peer").atMost(WATCH_LATENCY)
+                .until(() -> daemon.peers().containsKey(subnet)
+                        && daemon.peers().get(subnet).attrs().publicIp().equals("198.18.0.99"));
     }
 
     /** The subnet named by FLANNEL_SUBNET (the gateway address, .1) in a subnet.env file. */

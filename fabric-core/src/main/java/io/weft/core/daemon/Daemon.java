@@ -228,11 +228,12 @@ public final class Daemon implements AutoCloseable {
         return null;
     }
 
-    private void peerEvents(List<LeaseEvent> events) {
+    private void peerEvents(List<LeaseEvent> events, boolean live) {
         network.handleEvents(events);
         Instant now = clock.instant();
         for (LeaseEvent e : events) {
-            if (e instanceof LeaseEvent.Added added && !added.lease().isReservation()) {
+            // Only live changes: a resync reports leases written hours ago.
+            if (live && e instanceof LeaseEvent.Added added && !added.lease().isReservation()) {
                 Instant written = added.lease().expiration().minus(options.timings().ttl());
                 metrics.observeRouteLatency(Duration.between(written, now).toNanos() / 1e9);
             }
@@ -242,11 +243,18 @@ public final class Daemon implements AutoCloseable {
     }
 
     private void leaseChanged(Lease lease) {
-        network.leaseChanged(lease);
-        if (iptables != null) {
-            iptables.subnetChanged(lease.subnet());
+        try {
+            network.leaseChanged(lease);
+            if (iptables != null) {
+                iptables.subnetChanged(lease.subnet());
+            }
+        } finally {
+            writeSubnetEnv(lease);
+            LeaseWatcher w = watcher;
+            if (w != null) {
+                w.requestResync();
+            }
         }
-        writeSubnetEnv(lease);
     }
 
     private void writeSubnetEnv(Lease lease) {

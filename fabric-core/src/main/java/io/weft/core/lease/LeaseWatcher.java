@@ -34,10 +34,17 @@ public final class LeaseWatcher {
 
     private final Store store;
     private final Supplier<Optional<Lease>> ownLease;
-    private final Consumer<List<LeaseEvent>> onPeerEvents;
+    private final PeerEvents onPeerEvents;
     private final Consumer<Ipv4Subnet> onOwnLeaseLost;
     private final Map<Ipv4Subnet, Lease> peers = new HashMap<>();
     private volatile Map<Ipv4Subnet, Lease> published = Map.of();
+    private final java.util.concurrent.atomic.AtomicBoolean resyncRequested = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Receives peer events; {@code live} is false for the differences a resync found. */
+    @FunctionalInterface
+    public interface PeerEvents {
+        void accept(List<LeaseEvent> events, boolean live);
+    }
     private long revision = -1;
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicLong recoveries = new java.util.concurrent.atomic.AtomicLong();
@@ -47,7 +54,7 @@ public final class LeaseWatcher {
      * @param onPeerEvents   receives each non-empty batch of peer events, in order
      * @param onOwnLeaseLost told when this host's lease is deleted, expires or passes to another host
      */
-    public LeaseWatcher(Store store, Supplier<Optional<Lease>> ownLease, Consumer<List<LeaseEvent>> onPeerEvents,
+    public LeaseWatcher(Store store, Supplier<Optional<Lease>> ownLease, PeerEvents onPeerEvents,
             Consumer<Ipv4Subnet> onOwnLeaseLost) {
         this.store = Objects.requireNonNull(store, "store is null");
         this.ownLease = Objects.requireNonNull(ownLease, "ownLease is null");
@@ -66,14 +73,23 @@ public final class LeaseWatcher {
     }
 
     /** Forgets the watch position, so the next poll resyncs from a snapshot (after a lost watch). */
-    public void invalidate() {
+    void invalidate() {
         revision = -1;
+    }
+
+    /**
+     * Asks for a resync at the next poll, from any thread: after this host moved to another subnet, the
+     * lease on its old subnet (perhaps another host's now) must be reported as a peer.
+     */
+    public void requestResync() {
+        resyncRequested.set(true);
     }
 
     /** One round: a snapshot if none yet, otherwise a watch of up to {@code maxWait}. Returns what it reported. */
     public List<LeaseEvent> poll(Duration maxWait) throws InterruptedException {
         List<LeaseEvent> events;
-        if (revision < 0) {
+        boolean live = false;
+        if (resyncRequested.getAndSet(false) || revision < 0) {
             events = resync(store.listLeases());
         } else {
             WatchResult result = store.watchLeases(revision, maxWait);
@@ -84,11 +100,20 @@ public final class LeaseWatcher {
             } else {
                 events = apply(((WatchResult.Changes) result).events());
                 revision = result.revision();
+                live = true;
             }
         }
         published = Map.copyOf(peers);
         if (!events.isEmpty()) {
-            onPeerEvents.accept(events);
+            try {
+                onPeerEvents.accept(events, live);
+            } catch (RuntimeException e) {
+                // The backend did not take these events: forget what was reported so the resync that
+                // follows the failure reports every peer again.
+                peers.clear();
+                published = Map.of();
+                throw e;
+            }
         }
         return events;
     }

@@ -1,6 +1,7 @@
 package io.weft.core.lease;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.weft.core.model.Ipv4Subnet;
@@ -33,7 +34,8 @@ class LeaseWatcherTest {
     private final Lease own = ((CreateResult.Created) store.createLease(MINE, peer(1), TTL)).lease();
     private final List<LeaseEvent> delivered = new ArrayList<>();
     private final List<Ipv4Subnet> lost = new ArrayList<>();
-    private final LeaseWatcher watcher = new LeaseWatcher(store, () -> Optional.of(own), delivered::addAll, lost::add);
+    private final LeaseWatcher watcher = new LeaseWatcher(store, () -> Optional.of(own),
+            (events, live) -> delivered.addAll(events), lost::add);
 
     private static LeaseAttrs peer(int n) {
         return LeaseAttrs.of("198.18.0." + n, "udp");
@@ -134,6 +136,50 @@ class LeaseWatcherTest {
         store.createLease(subnet(9), peer(1), TTL);
         watcher.poll(NO_WAIT);
         assertTrue(delivered.isEmpty(), delivered.toString());
+    }
+
+    @Test
+    void aRequestedResyncReportsTheLeaseOnThisHostsOldSubnetAsAPeer() throws InterruptedException {
+        Lease[] mine = {own};
+        LeaseWatcher w = new LeaseWatcher(store, () -> Optional.of(mine[0]), (events, live) -> delivered.addAll(events),
+                lost::add);
+        w.poll(NO_WAIT);
+        // Another host takes this host's subnet; this host moves to another one.
+        store.updateLease(MINE, peer(9), TTL);
+        w.poll(NO_WAIT);
+        assertEquals(List.of(MINE), lost);
+        mine[0] = ((CreateResult.Created) store.createLease(subnet(40), peer(1), TTL)).lease();
+        w.requestResync();
+        w.poll(NO_WAIT);
+        assertEquals(List.of("added 10.5.1.0/24 198.18.0.9"), delivered.stream().map(LeaseWatcherTest::describe).toList());
+    }
+
+    @Test
+    void eventsTheBackendRefusedAreReportedAgainAfterTheResync() throws InterruptedException {
+        boolean[] fail = {true};
+        LeaseWatcher w = new LeaseWatcher(store, () -> Optional.of(own), (events, live) -> {
+            if (fail[0]) {
+                throw new IllegalStateException("backend busy");
+            }
+            delivered.addAll(events);
+        }, lost::add);
+        store.createLease(subnet(2), peer(2), TTL);
+        assertThrows(IllegalStateException.class, () -> w.poll(NO_WAIT));
+        fail[0] = false;
+        w.invalidate();
+        w.poll(NO_WAIT);
+        assertEquals(List.of("added 10.5.2.0/24 198.18.0.2"), delivered.stream().map(LeaseWatcherTest::describe).toList());
+    }
+
+    @Test
+    void onlyWatchedChangesAreLive() throws InterruptedException {
+        List<Boolean> lives = new ArrayList<>();
+        LeaseWatcher w = new LeaseWatcher(store, () -> Optional.of(own), (events, live) -> lives.add(live), lost::add);
+        store.createLease(subnet(2), peer(2), TTL);
+        w.poll(NO_WAIT);
+        store.createLease(subnet(3), peer(3), TTL);
+        w.poll(NO_WAIT);
+        assertEquals(List.of(false, true), lives);
     }
 
     @Test
