@@ -16,7 +16,8 @@ final class Syscalls {
     private final LibC libc;
     private final Runtime runtime;
 
-    private Syscalls(LibC libc, Runtime runtime) {
+    /** For tests that wrap {@code libc}; production code uses {@link #load()}. */
+    Syscalls(LibC libc, Runtime runtime) {
         this.libc = libc;
         this.runtime = runtime;
     }

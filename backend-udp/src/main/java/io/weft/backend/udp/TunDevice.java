@@ -79,6 +79,9 @@ final class TunDevice implements AutoCloseable {
                     ? "load the tun module (modprobe tun) or give the container --device /dev/net/tun"
                     : Syscalls.fixFor(errno, "check that /dev/net/tun is a TUN character device"));
         }
+        // Until the TunDevice exists, this method owns fd and control and closes them on failure; after
+        // that the device owns them and only its close() releases them, so each is closed exactly once.
+        TunDevice tun;
         int control = -1;
         try {
             Pointer ifr = sys.memory(IFREQ_SIZE);
@@ -92,14 +95,7 @@ final class TunDevice implements AutoCloseable {
             if (control < 0) {
                 throw sys.failure("socket(AF_INET) for device ioctls", sys.errno(), "check the IPv4 stack is enabled");
             }
-            TunDevice tun = new TunDevice(sys, fd, control, name, network);
-            try {
-                tun.configure(address, mtu);
-                return tun;
-            } catch (RuntimeException e) {
-                tun.close();
-                throw e;
-            }
+            tun = new TunDevice(sys, fd, control, name, network);
         } catch (RuntimeException e) {
             if (control >= 0 && sys.close(control) != 0) {
                 LOG.warn("closing device control socket failed after set-up error");
@@ -108,6 +104,17 @@ final class TunDevice implements AutoCloseable {
             int errno = sys.close(fd);
             if (errno != 0) {
                 LOG.warn("closing /dev/net/tun after set-up error failed: {}", sys.describe(errno));
+            }
+            throw e;
+        }
+        try {
+            tun.configure(address, mtu);
+            return tun;
+        } catch (RuntimeException e) {
+            try {
+                tun.close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
             }
             throw e;
         }

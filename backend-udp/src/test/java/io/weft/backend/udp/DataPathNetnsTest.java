@@ -61,6 +61,43 @@ class DataPathNetnsTest {
     }
 
     @Test
+    void failedSetUpClosesEachDescriptorOnce() throws Exception {
+        Map<String, String> results = probe(TunSetUpFailureProbe.class);
+        assertEquals("true", results.get("failed"), results.toString());
+        assertTrue(results.get("message").contains("SIOCSIFMTU 10"), results.get("message"));
+        // The /dev/net/tun descriptor and the control socket, each closed once (closing twice could close a
+        // descriptor another thread opened in between).
+        assertTrue(results.get("closes").matches("\\{\\d+=1, \\d+=1}"), results.get("closes"));
+        assertEquals("true", results.get("deviceGone"));
+    }
+
+    /** Runs {@code probe}'s main in a child JVM inside the namespace and returns its RESULT lines. */
+    private Map<String, String> probe(Class<?> probe, String... args) throws Exception {
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Path output = Files.createTempFile("weft-probe", ".log");
+        try {
+            List<String> command = new java.util.ArrayList<>(List.of("ip", "netns", "exec", namespace,
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m", "-cp", classpath,
+                    probe.getName()));
+            command.addAll(List.of(args));
+            child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            assertTrue(child.waitFor(60, TimeUnit.SECONDS), "probe finished in 60 s");
+            String log = Files.readString(output);
+            assertEquals(0, child.exitValue(), log);
+            Map<String, String> results = new HashMap<>();
+            for (String line : log.split("\n")) {
+                if (line.startsWith("RESULT ")) {
+                    String[] kv = line.substring(7).split("=", 2);
+                    results.put(kv[0], kv[1]);
+                }
+            }
+            return results;
+        } finally {
+            Files.deleteIfExists(output);
+        }
+    }
+
+    @Test
     void forwardsBothWaysWithoutAllocatingAndDropsHostileInput() throws Exception {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Path output = Files.createTempFile("weft-probe", ".log");
