@@ -26,6 +26,10 @@ final class DataPathStats {
         drops.incrementAndGet(reason.ordinal());
     }
 
+    void drop(DropReason reason, int packets) {
+        drops.addAndGet(reason.ordinal(), packets);
+    }
+
     void sent(int packets, long bytes) {
         counters.addAndGet(TX_PACKETS, packets);
         counters.addAndGet(TX_BYTES, bytes);

@@ -113,16 +113,25 @@ final class TunToUdp implements Runnable {
 
     /**
      * Sends the prepared entries with sendmmsg. It returns how many went; an error on the first entry
-     * returns -1, so that one is counted as dropped and the rest go in the next call.
+     * returns -1, so that one is counted as dropped and the rest go in the next call. Only the first call
+     * may block (up to {@link UdpSocket#SEND_TIMEOUT_SECONDS} on a full send buffer); retries don't wait, and
+     * EAGAIN counts the rest of the batch as dropped. So a batch waits at most one timeout, and a stop ends
+     * the retries: the thread notices {@code running} within a second.
      */
     private void send(int entries, RouteTable table) {
         int done = 0;
-        while (done < entries) {
-            int r = libc.sendmmsg(socket, batch.vector() + (long) done * PacketBatch.MMSGHDR, entries - done, 0);
+        int flags = 0;
+        while (done < entries && running.getAsBoolean()) {
+            int r = libc.sendmmsg(socket, batch.vector() + (long) done * PacketBatch.MMSGHDR, entries - done, flags);
+            flags = LibC.MSG_DONTWAIT;
             if (r < 0) {
                 int errno = sys.errno();
                 if (errno == LibC.EBADF) {
                     throw sys.failure("sendmmsg on the UDP socket", errno, "the data path stops; restart weft");
+                }
+                if (errno == LibC.EAGAIN) {
+                    stats.drop(DropReason.SEND_FAILED, entries - done);
+                    return;
                 }
                 stats.drop(DropReason.SEND_FAILED);
                 done++;

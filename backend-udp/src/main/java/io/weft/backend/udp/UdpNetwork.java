@@ -222,18 +222,27 @@ final class UdpNetwork implements Network {
         synchronized (lock) {
             started = List.copyOf(threads);
         }
+        // A forwarding thread notices the stop within one poll or one send timeout (about 1.25 s). Until it
+        // has ended it may still use the socket and the device, and closing them under it could make it read
+        // or write a descriptor number that something else reuses; so a thread that outlives the wait keeps
+        // them open, and they are released when the process exits.
+        long deadline = System.nanoTime() + JOIN_MILLIS * 1_000_000;
+        List<String> alive = new ArrayList<>();
         for (int i = started.size() - 1; i >= 0; i--) {
             Thread t = started.get(i);
             try {
-                t.join(JOIN_MILLIS);
+                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                break;
             }
             if (t.isAlive()) {
-                LOG.warn("thread {} still running after {}ms; closing its descriptors anyway", t.getName(),
-                        JOIN_MILLIS);
+                alive.add(t.getName());
             }
+        }
+        if (!alive.isEmpty()) {
+            LOG.warn("threads {} still running {}ms after stop; leaving the UDP socket and device {} open until"
+                    + " exit", alive, JOIN_MILLIS, tun.name());
+            return;
         }
         synchronized (lock) {
             try {
