@@ -18,7 +18,7 @@ final class TunToUdp implements Runnable {
     private final int tun;
     private final int socket;
     private final Supplier<RouteTable> routes;
-    private final DataPathStats stats;
+    private final DataPathStats.Side stats;
     private final BooleanSupplier running;
     private final PacketBatch batch;
     private final Poller poller;
@@ -36,7 +36,7 @@ final class TunToUdp implements Runnable {
         this.tun = tun;
         this.socket = socket;
         this.routes = routes;
-        this.stats = stats;
+        this.stats = stats.tx();
         this.running = running;
         this.batch = new PacketBatch(batchSize);
         this.poller = new Poller(sys, tun, "the TUN device");
@@ -108,7 +108,6 @@ final class TunToUdp implements Runnable {
             }
         }
         send(entries, table);
-        stats.batch();
     }
 
     /**
@@ -142,7 +141,7 @@ final class TunToUdp implements Runnable {
                     bytes += batch.length(slot);
                     table.counters(batch.meta(slot)).sent(batch.length(slot));
                 }
-                stats.sent(r, bytes);
+                stats.forwarded(r, bytes);
                 done += r;
             }
         }

@@ -17,7 +17,7 @@ final class UdpToTun implements Runnable {
     private final int tun;
     private final int socket;
     private final Supplier<RouteTable> routes;
-    private final DataPathStats stats;
+    private final DataPathStats.Side stats;
     private final BooleanSupplier running;
     private final PacketBatch batch;
     private final Poller poller;
@@ -31,7 +31,7 @@ final class UdpToTun implements Runnable {
         this.tun = tun;
         this.socket = socket;
         this.routes = routes;
-        this.stats = stats;
+        this.stats = stats.rx();
         this.running = running;
         this.batch = new PacketBatch(batchSize);
         this.poller = new Poller(sys, socket, "the UDP socket");
@@ -98,7 +98,6 @@ final class UdpToTun implements Runnable {
                 table.counters(peer).received(decision, now);
             }
         }
-        stats.delivered(written, bytes);
-        stats.batch();
+        stats.forwarded(written, bytes);
     }
 }
