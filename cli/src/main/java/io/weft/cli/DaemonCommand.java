@@ -44,7 +44,7 @@ final class DaemonCommand implements Callable<Integer> {
             description = "Address other hosts reach this one at. Default: the interface's address.")
     String publicIp;
 
-    @Option(names = "--subnet-file", paramLabel = "FILE", defaultValue = "/run/flannel/subnet.env",
+    @Option(names = "--subnet-file", paramLabel = "FILE", defaultValue = SubnetEnvFile.DEFAULT_PATH_TEXT,
             description = "Where to write subnet.env. Default: ${DEFAULT-VALUE}.")
     Path subnetFile;
 
@@ -78,6 +78,9 @@ final class DaemonCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Longer than the daemon's own stop budget plus a lease revocation. */
+    private static final long STOP_WAIT_SECONDS = 30;
+
     /** The default port of the daemon's local endpoint, which {@code weft status} reads. */
     static final int DEFAULT_HEALTHZ_PORT = 8286;
 
@@ -91,12 +94,8 @@ final class DaemonCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--store memory needs --net-config-path FILE:"
                     + " the in-memory store has no other source for the network config");
         }
-        if (renewMarginMinutes <= 0 || renewMarginMinutes >= 24 * 60) {
-            throw new WeftException("subnet-lease-renew-margin " + renewMarginMinutes
-                    + " is out of range: give minutes from 1 to 1439");
-        }
         DaemonOptions options = new DaemonOptions(storeFlags.store, storeFlags.toOptions(), ifaces, ifaceRegexes,
-                publicIp, subnetFile == null ? SubnetEnvFile.DEFAULT_PATH : subnetFile,
+                publicIp, subnetFile,
                 LeaseTimings.DEFAULT.withRenewMargin(Duration.ofMinutes(renewMarginMinutes)), ipMasq, healthzIp,
                 healthzPort, forwardRules, Duration.ofSeconds(iptablesResyncSeconds), revokeLeaseOnExit);
         Daemon daemon = new Daemon(options, context.stores(), context.backends(), new ExternalInterfaceResolver(),
@@ -113,7 +112,10 @@ final class DaemonCommand implements Callable<Integer> {
             throw e;
         }
         Optional<Throwable> failure = daemon.awaitStop(Long.MAX_VALUE, TimeUnit.DAYS);
-        closed.await(10, TimeUnit.SECONDS);
+        if (failure.isEmpty() && !closed.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS)) {
+            throw new WeftException("the daemon did not finish stopping within " + STOP_WAIT_SECONDS
+                    + " s; check for a hung iptables or store call in the log");
+        }
         if (failure.isPresent()) {
             daemon.close();
             Throwable t = failure.get();

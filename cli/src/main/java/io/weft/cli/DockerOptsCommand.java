@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
 final class DockerOptsCommand implements Callable<Integer> {
     private final WeftCli.Context context;
 
-    @Option(names = "-f", paramLabel = "FILE", defaultValue = "/run/flannel/subnet.env",
+    @Option(names = "-f", paramLabel = "FILE", defaultValue = SubnetEnvFile.DEFAULT_PATH_TEXT,
             description = "The subnet.env to read. Default: ${DEFAULT-VALUE}.")
     Path subnetFile;
 

@@ -28,10 +28,4 @@ final class EnvironmentDefaults implements CommandLine.IDefaultValueProvider {
         }
         return value;
     }
-
-    /** The variable names that feed {@code --flag}, for help texts. */
-    static String variablesFor(String flag) {
-        String name = flag.toUpperCase(Locale.ROOT).replace('-', '_');
-        return "WEFT_" + name + " or FLANNELD_" + name;
-    }
 }

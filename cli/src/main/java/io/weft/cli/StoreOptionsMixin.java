@@ -2,7 +2,6 @@ package io.weft.cli;
 
 import io.weft.core.spi.store.StoreOptions;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -14,7 +13,7 @@ final class StoreOptionsMixin {
     String store;
 
     @Option(names = "--etcd-endpoints", split = ",", paramLabel = "URL",
-            description = "Comma-separated etcd endpoints. Default: http://127.0.0.1:2379.")
+            description = "Comma-separated etcd endpoints. Default: " + StoreOptions.DEFAULT_ENDPOINT + ".")
     List<String> endpoints = new ArrayList<>();
 
     @Option(names = "--etcd-prefix", defaultValue = StoreOptions.DEFAULT_PREFIX, paramLabel = "PREFIX",
@@ -41,8 +40,8 @@ final class StoreOptionsMixin {
     Path netConfigPath;
 
     StoreOptions toOptions() {
-        List<String> eps = endpoints.isEmpty() ? List.of("http://127.0.0.1:2379") : endpoints;
+        List<String> eps = endpoints.isEmpty() ? List.of(StoreOptions.DEFAULT_ENDPOINT) : endpoints;
         return new StoreOptions(prefix, eps, caFile, certFile, keyFile, username, password, netConfigPath,
-                Duration.ofSeconds(5));
+                StoreOptions.DEFAULT_TIMEOUT);
     }
 }

@@ -18,6 +18,8 @@ final class SystemdNotifier implements DaemonListener {
     private static final int SOCK_DGRAM = 2;
     private static final int SOCK_CLOEXEC = 0x80000;
     private static final int SUN_PATH_MAX = 108;
+    /** Never block the daemon on a full or absent listener. */
+    private static final int MSG_DONTWAIT = 0x40;
 
     /** The three libc calls sd_notify needs. */
     public interface LibC {
@@ -69,7 +71,7 @@ final class SystemdNotifier implements DaemonListener {
         }
         try {
             byte[] msg = message.getBytes(StandardCharsets.UTF_8);
-            long sent = c.sendto(fd, msg, msg.length, 0, addr, addr.length);
+            long sent = c.sendto(fd, msg, msg.length, MSG_DONTWAIT, addr, addr.length);
             if (sent < 0) {
                 LOG.warn("sd_notify to {} failed errno={}", socketPath, errno());
                 return false;

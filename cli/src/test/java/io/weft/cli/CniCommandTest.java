@@ -118,6 +118,16 @@ class CniCommandTest {
     }
 
     @Test
+    void aCorruptSavedConfigIsAnErrorResultNotACrash() throws IOException {
+        Files.createDirectories(dir.resolve("data"));
+        Files.writeString(dir.resolve("data/c1"), "[1, 2]");
+        weft.env.put("CNI_COMMAND", "DEL");
+        error(6, "saved delegate config of c1 is corrupt");
+        weft.env.put("CNI_COMMAND", "CHECK");
+        error(6, "saved delegate config of c1 is corrupt");
+    }
+
+    @Test
     void checkOfAnUnknownContainerSaysSo() throws IOException {
         weft.env.put("CNI_COMMAND", "CHECK");
         error(3, "container c1 is unknown to weft");

@@ -8,6 +8,7 @@ final class CniException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     static final int INCOMPATIBLE_VERSION = 1;
+    static final int UNKNOWN_CONTAINER = 3;
     static final int INVALID_ENVIRONMENT = 4;
     static final int IO_FAILURE = 5;
     static final int DECODE_FAILURE = 6;

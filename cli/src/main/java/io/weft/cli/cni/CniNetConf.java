@@ -14,7 +14,7 @@ import java.nio.file.Path;
 record CniNetConf(String cniVersion, String name, Path subnetFile, Path dataDir, ObjectNode delegate, ObjectNode ipam,
         JsonNode runtimeConfig, JsonNode prevResult) {
 
-    static final Path DEFAULT_SUBNET_FILE = Path.of("/run/flannel/subnet.env");
+    static final Path DEFAULT_SUBNET_FILE = io.weft.core.daemon.SubnetEnvFile.DEFAULT_PATH;
     static final Path DEFAULT_DATA_DIR = Path.of("/var/lib/cni/weft");
 
     static CniNetConf parse(ObjectMapper mapper, byte[] stdin) {

@@ -68,6 +68,10 @@ public final class CniPlugin {
             return new Outcome(out, 0);
         } catch (CniException e) {
             return new Outcome(errorJson(version, e), 1);
+        } catch (RuntimeException e) {
+            // Whatever went wrong, the runtime gets the spec's error JSON, never a bare stack trace.
+            return new Outcome(errorJson(version, new CniException(CniException.IO_FAILURE,
+                    "weft cni failed: " + e, "run the same command with the daemon's logs at hand")), 1);
         }
     }
 
@@ -87,7 +91,7 @@ public final class CniPlugin {
             return ""; // nothing was added, or DEL already ran: success, as the spec asks
         }
         required("CNI_PATH");
-        String type = typeOf(saved.get());
+        String type = savedConfig(containerId, saved.get()).get("type").textValue();
         DelegatePlugin.invoke(mapper, type, "DEL", saved.get(), env);
         scratch.delete(containerId);
         return "";
@@ -100,15 +104,9 @@ public final class CniPlugin {
             throw new CniException(CniException.INCOMPATIBLE_VERSION, "CHECK needs CNI version 0.4.0 or later",
                     "the config says " + conf.cniVersion());
         }
-        byte[] saved = scratch.load(containerId).orElseThrow(() -> new CniException(3,
+        byte[] saved = scratch.load(containerId).orElseThrow(() -> new CniException(CniException.UNKNOWN_CONTAINER,
                 "container " + containerId + " is unknown to weft", "no ADD was recorded in " + conf.dataDir()));
-        ObjectNode delegate;
-        try {
-            delegate = (ObjectNode) mapper.readTree(saved);
-        } catch (java.io.IOException e) {
-            throw new CniException(CniException.DECODE_FAILURE, "saved delegate config of " + containerId + " is corrupt",
-                    e.toString());
-        }
+        ObjectNode delegate = savedConfig(containerId, saved);
         if (conf.prevResult() != null) {
             delegate.set("prevResult", conf.prevResult().deepCopy());
         }
@@ -127,12 +125,19 @@ public final class CniPlugin {
         }
     }
 
-    private String typeOf(byte[] saved) {
+    /** The delegate config ADD saved, checked to be an object with a string type. */
+    private ObjectNode savedConfig(String containerId, byte[] saved) {
+        com.fasterxml.jackson.databind.JsonNode node;
         try {
-            return mapper.readTree(saved).path("type").asText("bridge");
+            node = mapper.readTree(saved);
         } catch (java.io.IOException e) {
-            throw new CniException(CniException.DECODE_FAILURE, "saved delegate config is corrupt", e.toString());
+            node = null;
         }
+        if (!(node instanceof ObjectNode obj) || !obj.path("type").isTextual()) {
+            throw new CniException(CniException.DECODE_FAILURE, "saved delegate config of " + containerId + " is corrupt",
+                    "delete it from the data dir; the container's network may need cleaning by hand");
+        }
+        return obj;
     }
 
     private String required(String name) {

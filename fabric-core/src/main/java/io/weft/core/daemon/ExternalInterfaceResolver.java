@@ -42,6 +42,13 @@ public final class ExternalInterfaceResolver {
                 }
             }
             if (!ifaces.isEmpty()) {
+                for (String want : ifaces) {
+                    NetworkInterface named = NetworkInterface.getByName(want);
+                    if (named != null && !named.isUp()) {
+                        throw new WeftException("iface " + want + " is down: bring it up (ip link set " + want
+                                + " up) or name another interface");
+                    }
+                }
                 throw new WeftException("iface " + String.join(",", ifaces)
                         + " matches no interface with an IPv4 address: name an interface or address from `ip addr`");
             }
@@ -108,7 +115,8 @@ public final class ExternalInterfaceResolver {
             }
             return Optional.empty();
         } catch (IOException e) {
-            return Optional.empty();
+            throw new WeftException("cannot read " + procNetRoute + " to find the default route: " + e.getMessage()
+                    + "; pass --iface NAME or --iface ADDRESS");
         }
     }
 

@@ -21,7 +21,10 @@ import java.util.Optional;
  * over the target, so readers never see half a file. Thread-safe for distinct paths.
  */
 public final class SubnetEnvFile {
-    public static final Path DEFAULT_PATH = Path.of("/run/flannel/subnet.env");
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SubnetEnvFile.class);
+    /** flannel's default, as text for flag annotations. */
+    public static final String DEFAULT_PATH_TEXT = "/run/flannel/subnet.env";
+    public static final Path DEFAULT_PATH = Path.of(DEFAULT_PATH_TEXT);
 
     private final Path path;
 
@@ -61,6 +64,7 @@ public final class SubnetEnvFile {
         try {
             return variables().map(vars -> vars.get("FLANNEL_SUBNET")).map(v -> cidr("FLANNEL_SUBNET", v));
         } catch (WeftException e) {
+            LOG.warn("previous subnet.env ignored error=\"{}\"", e.getMessage());
             return Optional.empty();
         }
     }

@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class Iptables {
     private static final long TIMEOUT_SECONDS = 10;
+    /** How long the tools wait for the xtables lock; below {@link #TIMEOUT_SECONDS}. */
+    static final String LOCK_WAIT_SECONDS = "5";
     private final List<String> prefix;
 
     Iptables(List<String> prefix) {
@@ -34,38 +36,41 @@ final class Iptables {
         }
     }
 
-    String output(List<String> args) {
-        Result r = run(args, null);
-        if (r.exit != 0) {
-            throw new WeftException(String.join(" ", args) + " failed (exit " + r.exit + "): " + r.output.strip());
-        }
-        return r.output;
-    }
-
     private record Result(int exit, String output) {
     }
 
     private Result run(List<String> args, String stdin) {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(args);
+        java.nio.file.Path out = null;
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            // Output goes to a file, so a hung tool cannot block us in a read before the timeout applies.
+            out = java.nio.file.Files.createTempFile("weft-iptables", ".out");
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
             try (var in = p.getOutputStream()) {
                 if (stdin != null) {
                     in.write(stdin.getBytes(StandardCharsets.UTF_8));
                 }
             }
-            byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new WeftException(String.join(" ", args) + " did not finish in " + TIMEOUT_SECONDS + " s");
+                throw new WeftException(String.join(" ", args) + " did not finish in " + TIMEOUT_SECONDS
+                        + " s; is another program holding the xtables lock?");
             }
-            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+            return new Result(p.exitValue(), java.nio.file.Files.readString(out, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new WeftException("cannot run " + cmd.get(0) + ": " + e.getMessage() + "; install iptables", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new WeftException("interrupted while running " + String.join(" ", args), e);
+        } finally {
+            if (out != null) {
+                try {
+                    java.nio.file.Files.deleteIfExists(out);
+                } catch (IOException e) {
+                    // a stray temp file is harmless; the next run makes its own
+                }
+            }
         }
     }
 }

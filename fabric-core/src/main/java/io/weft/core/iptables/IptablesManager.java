@@ -134,7 +134,12 @@ public final class IptablesManager implements AutoCloseable {
                 apply("nat", WeftRules.MASQ_CHAIN, WeftRules.masq(network, subnet, true));
                 randomFully = true;
             } catch (WeftException e) {
-                LOG.info("MASQUERADE --random-fully is not supported here; masquerading without it");
+                String m = e.getMessage().toLowerCase(java.util.Locale.ROOT);
+                if (!m.contains("random-fully") && !m.contains("unknown option") && !m.contains("unknown arg")) {
+                    throw e; // some other failure: report it, and try --random-fully again next time
+                }
+                LOG.info("MASQUERADE --random-fully is not supported here; masquerading without it error=\"{}\"",
+                        e.getMessage());
                 randomFully = false;
                 apply("nat", WeftRules.MASQ_CHAIN, masqRules());
             }
@@ -155,7 +160,7 @@ public final class IptablesManager implements AutoCloseable {
             in.append(r.restoreLine()).append('\n');
         }
         in.append("COMMIT\n");
-        iptables.mustRun(List.of("iptables-restore", "--noflush", "--wait"), in.toString());
+        iptables.mustRun(List.of("iptables-restore", "--noflush", "--wait", Iptables.LOCK_WAIT_SECONDS), in.toString());
     }
 
     private void ensureJump(IptablesRule jump) {
@@ -179,9 +184,9 @@ public final class IptablesManager implements AutoCloseable {
             for (int i = 0; i < 16 && iptables.check(command("-C", jump)); i++) {
                 iptables.mustRun(command("-D", jump), null); // someone may have added it twice
             }
-            if (iptables.check(List.of("iptables", "--wait", "-t", jump.table(), "-L", chain, "-n"))) {
-                iptables.mustRun(List.of("iptables", "--wait", "-t", jump.table(), "-F", chain), null);
-                iptables.mustRun(List.of("iptables", "--wait", "-t", jump.table(), "-X", chain), null);
+            if (iptables.check(iptablesCommand(jump.table(), "-L", chain, "-n"))) {
+                iptables.mustRun(iptablesCommand(jump.table(), "-F", chain), null);
+                iptables.mustRun(iptablesCommand(jump.table(), "-X", chain), null);
             }
         } catch (WeftException e) {
             LOG.warn("iptables cleanup failed chain={} error=\"{}\"", chain, e.getMessage());
@@ -189,14 +194,21 @@ public final class IptablesManager implements AutoCloseable {
     }
 
     private static List<String> command(String op, IptablesRule r) {
-        List<String> cmd = new ArrayList<>(List.of("iptables", "--wait", "-t", r.table(), op, r.chain()));
+        List<String> cmd = iptablesCommand(r.table(), op, r.chain());
         cmd.addAll(r.spec());
         return cmd;
     }
 
     private static List<String> insertFirst(IptablesRule r) {
-        List<String> cmd = new ArrayList<>(List.of("iptables", "--wait", "-t", r.table(), "-I", r.chain(), "1"));
+        List<String> cmd = iptablesCommand(r.table(), "-I", r.chain(), "1");
         cmd.addAll(r.spec());
+        return cmd;
+    }
+
+    /** {@code iptables} with a bounded wait for the xtables lock, on {@code table}, then {@code args}. */
+    private static List<String> iptablesCommand(String table, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("iptables", "--wait", Iptables.LOCK_WAIT_SECONDS, "-t", table));
+        cmd.addAll(List.of(args));
         return cmd;
     }
 }

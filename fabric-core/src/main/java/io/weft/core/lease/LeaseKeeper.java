@@ -41,6 +41,8 @@ public final class LeaseKeeper {
     private boolean closed;
     /** Whether the last round failed; touched only by the thread that runs step(). */
     private boolean failing;
+    /** A re-acquired lease that onChange failed to take; touched only by the thread that runs step(). */
+    private Lease pendingChange;
     private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
 
     /**
@@ -119,12 +121,19 @@ public final class LeaseKeeper {
         }
         Instant now = clock.instant();
         try {
+            if (pendingChange != null) {
+                // The data path did not take the last re-acquired lease: hand it over again before anything else.
+                onChange.accept(pendingChange);
+                pendingChange = null;
+            }
             if (reacquire) {
                 Lease got = allocator.acquire(attrs, Optional.of(held.subnet()));
                 replace(got);
                 LOG.info("own lease re-acquired subnet={} previous={} expires={}", got.subnet(), held.subnet(),
                         got.expiration());
+                pendingChange = got;
                 onChange.accept(got);
+                pendingChange = null;
                 return nextRound(got);
             }
             if (held.isReservation()) {

@@ -23,7 +23,7 @@ public record LeaseTimings(Duration ttl, Duration renewMargin, Duration retryInt
         }
         if (renewMargin.isNegative() || renewMargin.isZero() || renewMargin.compareTo(ttl) >= 0) {
             throw new io.weft.core.WeftException("subnet-lease-renew-margin " + renewMargin.toMinutes()
-                    + "m is out of range: it must be more than 0 and less than the lease TTL of " + ttl.toMinutes() + "m");
+                    + " is out of range: give minutes from 1 to " + (ttl.toMinutes() - 1));
         }
     }
 

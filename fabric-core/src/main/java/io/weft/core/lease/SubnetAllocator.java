@@ -40,10 +40,6 @@ public final class SubnetAllocator {
         this.random = Objects.requireNonNull(random, "random is null");
     }
 
-    public NetworkConfig config() {
-        return config;
-    }
-
     /**
      * Acquires a lease for {@code attrs}.
      *

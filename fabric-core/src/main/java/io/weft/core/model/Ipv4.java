@@ -22,7 +22,9 @@ public final class Ipv4 {
         }
         int value = 0;
         for (String part : parts) {
-            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(Character::isDigit)) {
+            // ASCII digits only, and no leading zeros (Go's parser, and so flannel's, rejects them too).
+            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(c -> c >= '0' && c <= '9')
+                    || (part.length() > 1 && part.charAt(0) == '0')) {
                 throw notAnAddress(field, text);
             }
             int octet = Integer.parseInt(part);

@@ -2,7 +2,6 @@ package io.weft.core.model;
 
 import java.time.Instant;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * A host's claim on one subnet, as read from a store. A lease with no expiration is a reservation: an
@@ -21,9 +20,5 @@ public record Lease(Ipv4Subnet subnet, LeaseAttrs attrs, Instant expiration) {
 
     public boolean isReservation() {
         return expiration == null;
-    }
-
-    public Optional<Instant> expiresAt() {
-        return Optional.ofNullable(expiration);
     }
 }

@@ -36,6 +36,8 @@ class Ipv4SubnetTest {
         "10.5.0.0/x      | subnet \"10.5.0.0/x\" has a bad prefix length: it must be a number from 0 to 32",
         "10.5.1.0/16     | subnet \"10.5.1.0/16\" has host bits set: use 10.5.0.0/16",
         "a.b.c.d/8       | subnet \"a.b.c.d\" is not an IPv4 address: use dotted-quad form such as 10.5.0.0",
+        "010.5.0.0/16    | subnet \"010.5.0.0\" is not an IPv4 address: use dotted-quad form such as 10.5.0.0",
+        "10.\u0665.0.0/16  | subnet \"10.\u0665.0.0\" is not an IPv4 address: use dotted-quad form such as 10.5.0.0",
     })
     void rejectsBadTextNamingTheValueAndTheFix(String text, String message) {
         WeftException e = assertThrows(WeftException.class, () -> Ipv4Subnet.parse(text));

@@ -110,6 +110,28 @@ class LeaseKeeperTest {
     }
 
     @Test
+    void aLeaseChangeTheDataPathRefusedIsHandedOverAgain() {
+        int[] calls = {0};
+        List<Lease> taken = new ArrayList<>();
+        LeaseKeeper k = new LeaseKeeper(store, new SubnetAllocator(store, NET, TIMINGS.ttl(), new Random(11)), clock,
+                TIMINGS, l -> {
+                    if (calls[0]++ == 0) {
+                        throw new IllegalStateException("cannot set the device address");
+                    }
+                    taken.add(l);
+                });
+        k.acquire(ME, Optional.of(MINE));
+        store.deleteLease(MINE);
+        store.createLease(MINE, LeaseAttrs.of("198.18.0.99", "alloc"), TIMINGS.ttl());
+        k.markLost(MINE);
+        assertEquals(clock.instant().plus(TIMINGS.retryInterval()), k.step(), "the failure is retried");
+        assertTrue(taken.isEmpty());
+        k.step();
+        assertEquals(List.of(k.current().orElseThrow()), taken, "the same new lease, handed over again");
+        assertEquals(1, k.failures());
+    }
+
+    @Test
     void markLostForAnotherSubnetIsIgnored() {
         keeper.acquire(ME, Optional.of(MINE));
         keeper.markLost(Ipv4Subnet.parse("10.5.99.0/24"));

@@ -24,6 +24,8 @@ public record StoreOptions(String prefix, List<String> endpoints, Path caFile, P
 
     public static final String DEFAULT_PREFIX = "/coreos.com/network";
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+    /** The etcd endpoint used when none is given, as flanneld's. */
+    public static final String DEFAULT_ENDPOINT = "http://127.0.0.1:2379";
 
     public StoreOptions {
         prefix = prefix == null || prefix.isBlank() ? DEFAULT_PREFIX : stripTrailingSlash(prefix);
@@ -34,10 +36,6 @@ public record StoreOptions(String prefix, List<String> endpoints, Path caFile, P
     /** Defaults everywhere. */
     public static StoreOptions defaults() {
         return new StoreOptions(null, null, null, null, null, null, null, null, null);
-    }
-
-    public StoreOptions withNetConfigPath(Path path) {
-        return new StoreOptions(prefix, endpoints, caFile, certFile, keyFile, username, password, path, requestTimeout);
     }
 
     /** The key of the network config, {@code <prefix>/config}. */
