@@ -31,7 +31,6 @@ public interface LibC {
     int SO_SNDTIMEO = 21;
     int SO_SNDBUFFORCE = 32;
     int SO_RCVBUFFORCE = 33;
-    int MSG_TRUNC = 0x20;
     int MSG_DONTWAIT = 0x40;
     short POLLIN = 0x1;
     int EINTR = 4;
@@ -42,9 +41,7 @@ public interface LibC {
     int ENOENT = 2;
     int ESRCH = 3;
     int EACCES = 13;
-    int EBUSY = 16;
     int EEXIST = 17;
-    int EINVAL = 22;
     int EADDRINUSE = 98;
     int EADDRNOTAVAIL = 99;
 

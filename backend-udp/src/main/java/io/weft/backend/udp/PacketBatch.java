@@ -41,7 +41,6 @@ final class PacketBatch {
     private final int[] lengths;
     private final int[] meta;
     private final int[] entrySlots;
-    private int count;
 
     PacketBatch(int capacity) {
         if (capacity < 1) {
@@ -104,7 +103,6 @@ final class PacketBatch {
         for (int i = 0; i < n; i++) {
             lengths[i] = vector.getInt(i * MMSGHDR + MSG_LEN);
         }
-        count = n;
     }
 
     /** Makes vector entry {@code entry} send slot {@code slot} to the {@code sockaddr_in} at {@code name}. */
@@ -164,13 +162,5 @@ final class PacketBatch {
 
     void meta(int i, int value) {
         meta[i] = value;
-    }
-
-    int count() {
-        return count;
-    }
-
-    void count(int count) {
-        this.count = count;
     }
 }

@@ -17,8 +17,8 @@ import java.util.TreeSet;
  * publishes it through a volatile field, so the forwarding threads read it without locks.
  *
  * <p>{@link #lookup(int)} is a longest-prefix match: one open-addressing hash table per prefix length,
- * longest first (all leases normally share one length, so it is one probe). {@link #isPeer(int)} is a
- * hash set of PublicIPs. Each peer's {@code sockaddr_in} sits in direct memory for {@code sendmmsg}.
+ * longest first (all leases normally share one length, so it is one probe). {@link #peerAt(int)} is a
+ * hash map from PublicIP to peer. Each peer's {@code sockaddr_in} sits in direct memory for {@code sendmmsg}.
  * Lookups allocate nothing.
  */
 final class RouteTable {
@@ -152,11 +152,6 @@ final class RouteTable {
     /** The index of the (first) peer whose PublicIP is {@code address}, or -1 for a stranger. */
     int peerAt(int address) {
         return peerIpIndex[probe(peerIps, peerIpIndex, address)] - 1;
-    }
-
-    /** True when {@code address} is some peer's PublicIP. */
-    boolean isPeer(int address) {
-        return peerAt(address) >= 0;
     }
 
     /** Peer {@code index}'s counters. */

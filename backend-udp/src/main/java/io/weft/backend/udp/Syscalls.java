@@ -47,10 +47,6 @@ final class Syscalls {
         return libc;
     }
 
-    Runtime runtime() {
-        return runtime;
-    }
-
     /** errno of this thread's last call; allocation-free. */
     int errno() {
         return runtime.getLastError();

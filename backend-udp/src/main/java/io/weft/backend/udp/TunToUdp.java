@@ -72,7 +72,6 @@ final class TunToUdp implements Runnable {
             }
             batch.length(n++, (int) r);
         }
-        batch.count(n);
         return n;
     }
 

@@ -2,7 +2,6 @@ package io.weft.backend.udp;
 
 import static io.weft.backend.udp.Packets.ip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.weft.core.model.Ipv4Subnet;
@@ -50,11 +49,11 @@ class RouteTableTest {
     @Test
     void knowsPeerAddressesOnly() {
         RouteTable t = table();
-        assertTrue(t.isPeer(ip("198.18.0.2")));
-        assertTrue(t.isPeer(ip("198.18.0.5")));
-        assertFalse(t.isPeer(ip("198.18.0.1")));
-        assertFalse(t.isPeer(0));
-        assertFalse(RouteTable.empty(NETWORK, OWN, 8285).isPeer(ip("198.18.0.2")));
+        assertTrue(t.peerAt(ip("198.18.0.2")) >= 0);
+        assertTrue(t.peerAt(ip("198.18.0.5")) >= 0);
+        assertEquals(-1, t.peerAt(ip("198.18.0.1")));
+        assertEquals(-1, t.peerAt(0));
+        assertEquals(-1, RouteTable.empty(NETWORK, OWN, 8285).peerAt(ip("198.18.0.2")));
     }
 
     @Test
@@ -66,7 +65,7 @@ class RouteTableTest {
         RouteTable t = RouteTable.of(NETWORK, OWN, peers, 8285);
         for (int i = 0; i < 250; i++) {
             assertEquals(i, t.lookup(ip("100.96.0.9") + (i << 8)));
-            assertTrue(t.isPeer(ip("198.18.1.0") + i));
+            assertTrue(t.peerAt(ip("198.18.1.0") + i) >= 0);
         }
         assertEquals(-1, t.lookup(ip("100.96.250.1")));
     }
