@@ -66,6 +66,7 @@ public final class WeftCli {
         cmd.setOut(out);
         cmd.setErr(err);
         cmd.setDefaultValueProvider(new EnvironmentDefaults(environment));
+        cmd.setOverwrittenOptionsAllowed(true); // the last of a repeated flag wins, as with flanneld's flags
         cmd.setParameterExceptionHandler((e, argv) -> {
             CommandLine sub = e.getCommandLine();
             err.println("weft: " + e.getMessage() + " (see '" + sub.getCommandSpec().qualifiedName() + " --help')");

@@ -189,6 +189,9 @@ class AdminCommandsTest {
         assertEquals("weft", o.username());
         assertEquals("secret", o.password());
 
+        ok("config", "get", "--store", "shared", "--etcd-prefix", "/a", "--etcd-prefix", "/b");
+        assertEquals("/b", weft.lastOptions.prefix(), "the last of a repeated flag wins, as with flanneld");
+
         weft.env.put("FLANNELD_ETCD_ENDPOINTS", "http://e1:2379,http://e2:2379");
         ok("config", "get", "--store", "shared");
         assertEquals(java.util.List.of("http://e1:2379", "http://e2:2379"), weft.lastOptions.endpoints());

@@ -162,6 +162,9 @@ class DaemonCommandTest {
         assertEquals("weft: --store memory needs --net-config-path FILE: the in-memory store has no other source for the"
                 + " network config (see 'weft daemon --help')\n", r.err());
 
+        r = weft.run("daemon", "--store", "memory", "--net-config-path", vxlan.toString(), "--iptables-resync", "0");
+        assertEquals("weft: iptables-resync 0 is out of range: give a positive number of seconds\n", r.err());
+
         r = weft.run("daemon", "--store", "memory", "--net-config-path", vxlan.toString(), "--healthz-port", "70000");
         assertEquals("weft: healthz-port 70000 is out of range: give 1 to 65535, or 0 to turn the endpoint off\n", r.err());
     }

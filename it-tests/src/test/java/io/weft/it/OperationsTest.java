@@ -120,6 +120,8 @@ class OperationsTest {
         Awaitility.await("rules restored").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
                 .until(() -> h1.exec("iptables-save", "-t", "nat").output().contains("-j MASQUERADE"));
 
+        assertFalse(h1.exec("iptables-save", "-t", "filter").output().contains("WEFT-FWD"),
+                "--iptables-forward-rules=false installs no FORWARD rules");
         assertEquals(0, h1.stopDaemon());
         String rules = h1.exec("iptables-save").output();
         assertFalse(rules.contains("weft") || rules.contains("WEFT"), rules);
@@ -186,8 +188,10 @@ class OperationsTest {
 
     @Test
     void sigtermDuringTrafficExitsZeroWithinFiveSecondsAndLeavesNothingBehind() {
-        List<LabHost> hosts = hosts(2, "--ip-masq");
+        List<LabHost> hosts = hosts(2, "--ip-masq", "--iptables-forward-rules=true");
         LabHost h1 = hosts.get(0);
+        assertTrue(h1.exec("iptables-save", "-t", "filter").output().contains("-A FORWARD -m comment --comment \"weft forward\" -j WEFT-FWD"),
+                "FORWARD accept rules while running");
         LabProcess flood = hosts.get(1).start("ping-flood", "ping", "-n", "-q", "-i", "0.005", "-w", "30",
                 h1.overlayAddress());
         Awaitility.await("traffic flows").atMost(Duration.ofSeconds(10)).until(() -> h1.deviceCounter("weft0", "tx_packets") > 100);
