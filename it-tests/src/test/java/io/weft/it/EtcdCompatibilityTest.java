@@ -14,10 +14,12 @@ import io.weft.core.config.NetworkConfigParser;
 import io.weft.core.model.Ipv4Subnet;
 import io.weft.core.model.Lease;
 import io.weft.core.model.LeaseAttrs;
+import io.weft.core.model.LeaseEvent;
 import io.weft.core.model.NetworkConfig;
 import io.weft.core.spi.store.CreateResult;
 import io.weft.core.spi.store.Store;
 import io.weft.core.spi.store.StoreOptions;
+import io.weft.core.spi.store.WatchResult;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -135,6 +137,24 @@ class EtcdCompatibilityTest {
             long left = Duration.between(Instant.now(), timed.expiration()).toSeconds();
             assertTrue(left > 540 && left <= 600, "left " + left);
             assertEquals(1, timed.attrs().backendData().get("VNI").asInt());
+        }
+    }
+
+    @Test
+    void leaseOverwrittenWithInvalidJsonIsWatchedAsRemoved() throws InterruptedException {
+        String prefix = EtcdStores.freshPrefix();
+        Ipv4Subnet subnet = Ipv4Subnet.parse("10.5.40.0/24");
+        try (Store store = EtcdStores.open(prefix, ETCD)) {
+            assertInstanceOf(CreateResult.Created.class,
+                    store.createLease(subnet, LeaseAttrs.of("198.18.0.4", "udp"), Duration.ofHours(1)));
+            long revision = store.listLeases().revision();
+
+            ETCD.etcdctl("put", prefix + "/subnets/10.5.40.0-24", "{\"PublicIP\":");
+
+            // A peer must drop the route of a lease it can no longer read, not keep the old one.
+            WatchResult r = store.watchLeases(revision, Duration.ofSeconds(10));
+            WatchResult.Changes changes = assertInstanceOf(WatchResult.Changes.class, r);
+            assertEquals(List.of(new LeaseEvent.Removed(subnet)), changes.events());
         }
     }
 

@@ -126,7 +126,7 @@ final class EtcdStore implements Store {
             if (subnet.isEmpty()) {
                 continue;
             }
-            LeaseAttrs attrs = decode(kv);
+            LeaseAttrs attrs = decode(kv, "ignoring it");
             if (attrs != null) {
                 leases.add(new Lease(subnet.get(), attrs, kv.getLease() == 0 ? null : known.get(kv.getLease())));
             }
@@ -274,11 +274,11 @@ final class EtcdStore implements Store {
             }
             switch (e.getEventType()) {
                 case PUT -> {
-                    LeaseAttrs attrs = decode(kv);
-                    if (attrs != null) {
-                        out.add(new LeaseEvent.Added(new Lease(subnet.get(), attrs,
-                                kv.getLease() == 0 ? null : known.get(kv.getLease()))));
-                    }
+                    // A value that is no longer lease JSON is reported as a removal: peers must drop the route
+                    // they had for it rather than keep it forever.
+                    LeaseAttrs attrs = decode(kv, "reporting it as removed");
+                    out.add(attrs == null ? new LeaseEvent.Removed(subnet.get()) : new LeaseEvent.Added(new Lease(
+                            subnet.get(), attrs, kv.getLease() == 0 ? null : known.get(kv.getLease()))));
                 }
                 case DELETE -> out.add(new LeaseEvent.Removed(subnet.get()));
                 default -> LOG.debug("ignoring watch event type={} key={}", e.getEventType(), subnet.get());
@@ -398,14 +398,17 @@ final class EtcdStore implements Store {
         }
     }
 
-    /** The lease's attributes, or null (logged once) when the value is not flannel lease JSON. */
-    private LeaseAttrs decode(KeyValue kv) {
+    /**
+     * The lease's attributes, or null (logged once per key, with {@code action}) when the value is not flannel
+     * lease JSON.
+     */
+    private LeaseAttrs decode(KeyValue kv, String action) {
         String k = kv.getKey().toString(StandardCharsets.UTF_8);
         try {
             return LeaseJson.decode(k, kv.getValue().toString(StandardCharsets.UTF_8));
         } catch (WeftException e) {
             if (reportedBadKeys.add(k)) {
-                LOG.warn("ignoring lease {}: {}", k, e.getMessage());
+                LOG.warn("cannot read lease {}, {}: {}", k, action, e.getMessage());
             }
             return null;
         }
