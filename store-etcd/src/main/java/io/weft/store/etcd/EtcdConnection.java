@@ -171,10 +171,6 @@ final class EtcdConnection implements AutoCloseable {
         return client;
     }
 
-    Duration timeout() {
-        return timeout;
-    }
-
     /**
      * Sends one request and waits for it, at most the request timeout.
      *
