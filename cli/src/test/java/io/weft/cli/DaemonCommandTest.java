@@ -81,34 +81,20 @@ class DaemonCommandTest {
 
     @Test
     void notifiesSystemdWhenReadyAndWhenStopping() throws Exception {
-        Path socket = dir.resolve("notify.sock");
-        Process receiver = new ProcessBuilder("/usr/bin/python3", "-c", String.join("\n",
-                "import socket, sys",
-                "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)",
-                "s.bind(sys.argv[1])",
-                "s.settimeout(30)",
-                "for _ in range(2):",
-                "    print(s.recv(1024).decode().split('\\n')[0], flush=True)"), socket.toString())
-                .redirectErrorStream(true).start();
-        try {
-            await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(socket));
-            weft.env.put("NOTIFY_SOCKET", socket.toString());
+        try (NotifySocket socket = new NotifySocket(dir.resolve("notify.sock"), 2)) {
+            weft.env.put("NOTIFY_SOCKET", socket.path().toString());
             weft.shared.writeNetworkConfig("{\"Network\":\"100.96.0.0/16\",\"Backend\":{\"Type\":\"alloc\"}}");
             CompletableFuture<CliHarness.Result> run = CompletableFuture.supplyAsync(() -> weft.run("daemon",
                     "--store", "shared", "--iface", "lo", "--public-ip", "198.18.0.1", "--subnet-file",
                     dir.resolve("subnet.env").toString(), "--healthz-port", "0"));
-            java.io.BufferedReader notes = new java.io.BufferedReader(
-                    new java.io.InputStreamReader(receiver.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
-            assertEquals("READY=1", notes.readLine(), "sent once the lease is held and subnet.env written");
+            assertTrue(socket.next().startsWith("READY=1|"), "sent once the lease is held and subnet.env written");
             assertTrue(Files.exists(dir.resolve("subnet.env")));
             synchronized (weft.shutdownHooks) {
                 assertEquals(1, weft.shutdownHooks.size(), "the daemon registered its stop before starting");
                 weft.shutdownHooks.get(0).run();
             }
-            assertEquals("STOPPING=1", notes.readLine());
+            assertEquals("STOPPING=1", socket.next());
             assertEquals(0, run.get(10, TimeUnit.SECONDS).code());
-        } finally {
-            receiver.destroyForcibly();
         }
     }
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.weft.core.WeftException;
 import io.weft.core.lease.LeaseWatcher;
 import io.weft.core.model.Ipv4Subnet;
 import io.weft.core.model.Lease;
@@ -114,7 +113,7 @@ class CompactionConvergenceTest {
 
                 proxy.cut();
                 // The watch is broken: a store call through the proxy fails while etcd itself is fine.
-                await().atMost(Duration.ofSeconds(20)).until(() -> cannotReach(mine));
+                await().atMost(Duration.ofSeconds(20)).until(() -> EtcdStores.cannotReach(mine));
                 peers.deleteLease(B);
                 peers.createLease(C, LeaseAttrs.of("198.18.0.3", "udp"), DAY);
                 peers.createLease(D, LeaseAttrs.of("198.18.0.4", "udp"), DAY);
@@ -135,15 +134,6 @@ class CompactionConvergenceTest {
         }
     }
 
-    private static boolean cannotReach(Store store) {
-        try {
-            store.listLeases();
-            return false;
-        } catch (WeftException e) {
-            assertTrue(e.getMessage().startsWith("cannot reach etcd at "), e.getMessage());
-            return true;
-        }
-    }
 
     private void assertPeers(LeaseWatcher watcher, Map<Ipv4Subnet, String> expected) {
         assertEquals(expected, ipsOf(watcher.peers()));

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.weft.core.WeftException;
 import io.weft.core.daemon.Daemon;
 import io.weft.core.lease.LeaseTimings;
 import io.weft.core.model.Ipv4Subnet;
@@ -133,7 +132,7 @@ class EtcdClusterTest {
         // No quorum: requests fail once the client's request timeout has passed. Stay so a while longer.
         Duration outage = EtcdStores.REQUEST_TIMEOUT.plusSeconds(3);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                .until(() -> cannotReach(probe) && Instant.now().isAfter(pausedAt.plus(outage)));
+                .until(() -> EtcdStores.cannotReach(probe) && Instant.now().isAfter(pausedAt.plus(outage)));
 
         members.get(0).unpause();
         members.get(1).unpause();
@@ -173,15 +172,6 @@ class EtcdClusterTest {
         return value.isBlank() ? null : JSON.readTree(value).get("PublicIP").asText();
     }
 
-    private static boolean cannotReach(Store store) {
-        try {
-            store.listLeases();
-            return false;
-        } catch (WeftException e) {
-            assertTrue(e.getMessage().startsWith("cannot reach etcd at "), e.getMessage());
-            return true;
-        }
-    }
 
     private static void created(CreateResult r) {
         assertInstanceOf(CreateResult.Created.class, r);

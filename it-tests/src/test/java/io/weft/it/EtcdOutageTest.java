@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.weft.core.WeftException;
 import io.weft.core.daemon.Daemon;
 import io.weft.core.lease.LeaseTimings;
 import io.weft.core.model.Ipv4Subnet;
@@ -54,7 +53,7 @@ class EtcdOutageTest {
             ETCD.pause();
             paused = true;
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> cannotReach(probe) && Instant.now().isAfter(expiresBefore.plusSeconds(2)));
+                    .until(() -> EtcdStores.cannotReach(probe) && Instant.now().isAfter(expiresBefore.plusSeconds(2)));
             ETCD.unpause();
             paused = false;
             Instant back = Instant.now();
@@ -75,15 +74,5 @@ class EtcdOutageTest {
     private static String holderOf(String prefix, Ipv4Subnet subnet) throws IOException {
         String value = ETCD.etcdctl("get", prefix + "/subnets/" + subnet.toKey(), "--print-value-only");
         return value.isBlank() ? null : new ObjectMapper().readTree(value).get("PublicIP").asText();
-    }
-
-    private static boolean cannotReach(Store store) {
-        try {
-            store.listLeases();
-            return false;
-        } catch (WeftException e) {
-            assertTrue(e.getMessage().startsWith("cannot reach etcd at "), e.getMessage());
-            return true;
-        }
     }
 }

@@ -1,5 +1,8 @@
 package io.weft.it;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.weft.core.WeftException;
 import io.weft.core.spi.store.Store;
 import io.weft.core.spi.store.StoreOptions;
 import io.weft.store.etcd.EtcdStoreProvider;
@@ -34,5 +37,16 @@ final class EtcdStores {
 
     static Store open(String prefix, EtcdContainer etcd) {
         return open(options(prefix, List.of(etcd.clientEndpoint())));
+    }
+
+    /** True once {@code store} fails with the "cannot reach etcd" error (and no other). */
+    static boolean cannotReach(Store store) {
+        try {
+            store.listLeases();
+            return false;
+        } catch (WeftException e) {
+            assertTrue(e.getMessage().startsWith("cannot reach etcd at "), e.getMessage());
+            return true;
+        }
     }
 }

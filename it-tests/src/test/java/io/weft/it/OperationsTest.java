@@ -135,7 +135,6 @@ class OperationsTest {
         assertEquals(1.0, before.get("weft_lease_held"));
         assertEquals(2.0, before.get("weft_peers"));
         assertTrue(before.get("weft_lease_expiry_seconds") > 23 * 3600, before.toString());
-        assertEquals(2.0, before.get("weft_peer_route_latency_seconds_count"), before.toString());
 
         h1.exec(Duration.ofSeconds(30), "ping", "-n", "-q", "-c", "50", "-i", "0.01", hosts.get(1).overlayAddress()).orFail();
         Map<String, Double> after = metrics(h1);
@@ -167,6 +166,18 @@ class OperationsTest {
         for (LabHost other : hosts.subList(1, 3)) {
             assertTrue(table.lines().anyMatch(l -> l.startsWith(other.subnet()) && l.contains(other.address())), table);
         }
+
+        // A host that joins while h1 watches: its route's latency is observed once, and it is short.
+        double seen = metrics(h1).get("weft_peer_route_latency_seconds_count");
+        LabHost h4 = lab().addHost(4);
+        h4.startDaemon();
+        Awaitility.await("h1 observes h4's route latency").atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> metrics(h1).get("weft_peer_route_latency_seconds_count") == seen + 1);
+        Map<String, Double> joined = metrics(h1);
+        assertEquals(3.0, joined.get("weft_peers"));
+        assertEquals(joined.get("weft_peer_route_latency_seconds_bucket{le=10.0}"),
+                joined.get("weft_peer_route_latency_seconds_count"), "within 10 s of its lease: " + joined);
     }
 
     @Test

@@ -139,22 +139,9 @@ final class EtcdStore implements Store {
     public CreateResult createLease(Ipv4Subnet subnet, LeaseAttrs attrs, Duration ttl) {
         Objects.requireNonNull(subnet, "subnet is null");
         Objects.requireNonNull(attrs, "attrs is null");
-        ByteSequence key = leaseKey(subnet);
         Grant grant = grant(subnet, ttl);
-        TxnResponse r;
-        try {
-            r = etcd.call("create the lease " + subnet, () -> etcd.client().getKVClient().txn()
-                    .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0)))
-                    .Then(Op.put(key, bytes(LeaseJson.encode(attrs)), putOption(grant, false)))
-                    .commit());
-        } catch (WeftException e) {
-            // The put may or may not have happened; revoking makes it "not happened" either way, matching
-            // what the caller is told.
-            revokeUnused(grant, "the create failed");
-            throw e;
-        }
-        if (!r.isSucceeded()) {
-            revokeUnused(grant, "the subnet is taken");
+        TxnResponse r = putIf(subnet, attrs, grant, Cmp.Op.EQUAL, "create", "the subnet is taken");
+        if (r == null) {
             return new CreateResult.Exists(subnet);
         }
         return new CreateResult.Created(new Lease(subnet, attrs, grant.deadline()));
@@ -164,20 +151,9 @@ final class EtcdStore implements Store {
     public Optional<Lease> updateLease(Ipv4Subnet subnet, LeaseAttrs attrs, Duration ttl) {
         Objects.requireNonNull(subnet, "subnet is null");
         Objects.requireNonNull(attrs, "attrs is null");
-        ByteSequence key = leaseKey(subnet);
         Grant grant = grant(subnet, ttl);
-        TxnResponse r;
-        try {
-            r = etcd.call("update the lease " + subnet, () -> etcd.client().getKVClient().txn()
-                    .If(new Cmp(key, Cmp.Op.GREATER, CmpTarget.version(0)))
-                    .Then(Op.put(key, bytes(LeaseJson.encode(attrs)), putOption(grant, true)))
-                    .commit());
-        } catch (WeftException e) {
-            revokeUnused(grant, "the update failed");
-            throw e;
-        }
-        if (!r.isSucceeded()) {
-            revokeUnused(grant, "the lease is gone");
+        TxnResponse r = putIf(subnet, attrs, grant, Cmp.Op.GREATER, "update", "the lease is gone");
+        if (r == null) {
             return Optional.empty();
         }
         PutResponse put = r.getPutResponses().get(0);
@@ -188,6 +164,33 @@ final class EtcdStore implements Store {
             }
         }
         return Optional.of(new Lease(subnet, attrs, grant.deadline()));
+    }
+
+    /**
+     * One transaction: put the lease on {@code grant} if the key's version compares with 0 as {@code op}
+     * says (EQUAL: absent, GREATER: present). When the put did not happen, or may not have (the call
+     * failed), the grant is revoked so nothing is left on it.
+     *
+     * @return the response, or null when the condition did not hold
+     */
+    private TxnResponse putIf(Ipv4Subnet subnet, LeaseAttrs attrs, Grant grant, Cmp.Op op, String what,
+            String whyNot) {
+        ByteSequence key = leaseKey(subnet);
+        TxnResponse r;
+        try {
+            r = etcd.call(what + " the lease " + subnet, () -> etcd.client().getKVClient().txn()
+                    .If(new Cmp(key, op, CmpTarget.version(0)))
+                    .Then(Op.put(key, bytes(LeaseJson.encode(attrs)), putOption(grant, op == Cmp.Op.GREATER)))
+                    .commit());
+        } catch (WeftException e) {
+            revokeUnused(grant, "the " + what + " failed");
+            throw e;
+        }
+        if (!r.isSucceeded()) {
+            revokeUnused(grant, whyNot);
+            return null;
+        }
+        return r;
     }
 
     @Override
