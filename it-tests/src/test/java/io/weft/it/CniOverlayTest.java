@@ -146,5 +146,13 @@ class CniOverlayTest {
         CniRuntime.Call check = runtime.call("CHECK", "c3", third.namespace(), third.result());
         assertNotEquals(0, check.code());
         assertTrue(CniRuntime.json(check.stdout()).get("msg").asText().contains("delegate bridge CHECK"), check.stdout());
+
+        // The daemon is gone and so is subnet.env: DEL still cleans up with what ADD saved.
+        java.nio.file.Path reservation = lab().work().resolve(host.name() + "-ipam/weft-lab/" + ip(third));
+        assertTrue(java.nio.file.Files.exists(reservation), "host-local keeps its reservation at " + reservation);
+        assertEquals(0, host.stopDaemon());
+        Command.run("rm", "-f", host.subnetFile().toString()).orFail();
+        assertEquals(0, runtime.call("DEL", "c3", third.namespace(), null).code(), "DEL after the daemon is gone");
+        assertTrue(!java.nio.file.Files.exists(reservation), "host-local released " + reservation);
     }
 }
