@@ -201,6 +201,26 @@ class UdpOverlayTest {
     }
 
     @Test
+    void aHostWhoseSubnetIsTakenMovesToANewOneAndStaysReachable() throws Exception {
+        List<LabHost> hosts = startHosts(1, 2);
+        LabHost h1 = hosts.get(0);
+        LabHost h2 = hosts.get(1);
+        awaitPing(h2, h1.overlayAddress(), Duration.ofSeconds(20));
+        String old = h1.subnet();
+        // Someone else's lease now holds h1's subnet (as after a long outage or an admin's mistake).
+        lab().etcdctl("put", "/coreos.com/network/subnets/" + old.replace('/', '-'),
+                "{\"PublicIP\":\"198.18.0.99\",\"BackendType\":\"udp\"}").orFail();
+        Awaitility.await("h1 moves to another subnet").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> !h1.subnet().equals(old));
+        String moved = h1.overlayAddress();
+        assertTrue(h1.exec("ip", "-br", "addr", "show", "weft0").output().contains(moved + "/32"),
+                "the device took the new address");
+        assertTrue(h1.exec("ip", "route").output().contains(Lab.OVERLAY + " dev weft0"), "the Network route is back");
+        awaitPing(h2, moved, Duration.ofSeconds(20));
+        awaitPing(h1, h2.overlayAddress(), Duration.ofSeconds(20));
+    }
+
+    @Test
     void anEtcdOutageOfTwentySecondsLosesNoPingAndTheDaemonsReconnect() throws Exception {
         List<LabHost> hosts = startHosts(1, 2);
         LabHost h1 = hosts.get(0);
