@@ -62,7 +62,7 @@ class DataPathNetnsTest {
 
     @Test
     void failedSetUpClosesEachDescriptorOnce() throws Exception {
-        Map<String, String> results = probe(TunSetUpFailureProbe.class);
+        Map<String, String> results = probe(TunSetUpFailureProbe.class, 60);
         assertEquals("true", results.get("failed"), results.toString());
         assertTrue(results.get("message").contains("SIOCSIFMTU 10"), results.get("message"));
         // The /dev/net/tun descriptor and the control socket, each closed once (closing twice could close a
@@ -72,7 +72,7 @@ class DataPathNetnsTest {
     }
 
     /** Runs {@code probe}'s main in a child JVM inside the namespace and returns its RESULT lines. */
-    private Map<String, String> probe(Class<?> probe, String... args) throws Exception {
+    private Map<String, String> probe(Class<?> probe, long timeoutSeconds, String... args) throws Exception {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Path output = Files.createTempFile("weft-probe", ".log");
         try {
@@ -81,7 +81,7 @@ class DataPathNetnsTest {
                     probe.getName()));
             command.addAll(List.of(args));
             child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-            assertTrue(child.waitFor(60, TimeUnit.SECONDS), "probe finished in 60 s");
+            assertTrue(child.waitFor(timeoutSeconds, TimeUnit.SECONDS), "probe finished in " + timeoutSeconds + " s");
             String log = Files.readString(output);
             assertEquals(0, child.exitValue(), log);
             Map<String, String> results = new HashMap<>();
@@ -99,37 +99,19 @@ class DataPathNetnsTest {
 
     @Test
     void forwardsBothWaysWithoutAllocatingAndDropsHostileInput() throws Exception {
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Path output = Files.createTempFile("weft-probe", ".log");
-        try {
-            child = new ProcessBuilder("ip", "netns", "exec", namespace, Path.of(System.getProperty("java.home"),
-                    "bin", "java").toString(), "-Xmx64m", "-cp", classpath, DataPathProbe.class.getName(), "20000",
-                    "100000").redirectErrorStream(true).redirectOutput(output.toFile()).start();
-            assertTrue(child.waitFor(150, TimeUnit.SECONDS), "probe finished in 150 s");
-            String log = Files.readString(output);
-            assertEquals(0, child.exitValue(), log);
-            Map<String, String> results = new HashMap<>();
-            for (String line : log.split("\n")) {
-                if (line.startsWith("RESULT ")) {
-                    String[] kv = line.substring(7).split("=", 2);
-                    results.put(kv[0], kv[1]);
-                }
-            }
-            System.out.println(log.lines().filter(l -> l.startsWith("RESULT")).toList());
-            long allocated = Long.parseLong(results.get("allocatedBytes"));
-            assertTrue(allocated < 1024, "forwarding threads allocated " + allocated
-                    + " bytes over 100,000 packets each way");
-            assertEquals("63", results.get("ttlSeen"), "TTL decremented once");
-            assertEquals("true", results.get("checksumOk"));
-            for (String reason : List.of("UNKNOWN_PEER=1", "SHORT=1", "NOT_OUR_SUBNET=1", "NET_UNREACHABLE=1")) {
-                assertTrue(results.get("drops").contains(reason), results.get("drops"));
-            }
-            assertEquals("true", results.get("up"));
-            assertEquals("1", results.get("icmpSent"));
-            assertEquals("true", results.get("deviceGone"));
-            assertEquals("true", results.get("routeGone"));
-        } finally {
-            Files.deleteIfExists(output);
+        Map<String, String> results = probe(DataPathProbe.class, 150, "20000", "100000");
+        System.out.println(results);
+        long allocated = Long.parseLong(results.get("allocatedBytes"));
+        assertTrue(allocated < 1024, "forwarding threads allocated " + allocated
+                + " bytes over 100,000 packets each way");
+        assertEquals("63", results.get("ttlSeen"), "TTL decremented once");
+        assertEquals("true", results.get("checksumOk"));
+        for (String reason : List.of("UNKNOWN_PEER=1", "SHORT=1", "NOT_OUR_SUBNET=1", "NET_UNREACHABLE=1")) {
+            assertTrue(results.get("drops").contains(reason), results.get("drops"));
         }
+        assertEquals("true", results.get("up"));
+        assertEquals("1", results.get("icmpSent"));
+        assertEquals("true", results.get("deviceGone"));
+        assertEquals("true", results.get("routeGone"));
     }
 }
