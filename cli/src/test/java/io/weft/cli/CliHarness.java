@@ -110,11 +110,6 @@ final class CliHarness {
                 }
 
                 @Override
-                public void compact(long revision) {
-                    shared.compact(revision);
-                }
-
-                @Override
                 public void close() {
                 }
             };

@@ -24,6 +24,11 @@ class EtcdStoreContractTest extends StoreContract {
     }
 
     @Override
+    protected void compact(Store store, long revision) {
+        ETCD.etcdctl("compaction", Long.toString(revision));
+    }
+
+    @Override
     protected void passTime(Duration d) {
         long start = System.nanoTime();
         await().pollDelay(d).atMost(d.plusSeconds(5)).until(() -> System.nanoTime() - start >= d.toNanos());

@@ -1,5 +1,7 @@
 package io.weft.backend.udp;
 
+import io.weft.linux.LibC;
+import io.weft.linux.Syscalls;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 

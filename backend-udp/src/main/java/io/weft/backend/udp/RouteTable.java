@@ -2,6 +2,8 @@ package io.weft.backend.udp;
 
 import io.weft.core.model.Ipv4;
 import io.weft.core.model.Ipv4Subnet;
+import io.weft.linux.LibC;
+import io.weft.linux.Syscalls;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

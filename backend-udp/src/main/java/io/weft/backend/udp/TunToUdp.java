@@ -1,5 +1,9 @@
 package io.weft.backend.udp;
 
+import io.weft.linux.LibC;
+import io.weft.linux.Poller;
+import io.weft.linux.Syscalls;
+import io.weft.linux.UdpSocket;
 import java.nio.ByteBuffer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;

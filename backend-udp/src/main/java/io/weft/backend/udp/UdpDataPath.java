@@ -7,6 +7,9 @@ import io.weft.core.model.LeaseAttrs;
 import io.weft.core.model.NetworkConfig;
 import io.weft.core.spi.backend.BackendContext;
 import io.weft.core.spi.backend.Network;
+import io.weft.linux.Syscalls;
+import io.weft.linux.TunDevice;
+import io.weft.linux.UdpSocket;
 import java.util.Objects;
 
 /**

@@ -1,5 +1,8 @@
 package io.weft.backend.udp;
 
+import io.weft.linux.LibC;
+import io.weft.linux.Poller;
+import io.weft.linux.Syscalls;
 import java.nio.ByteBuffer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;

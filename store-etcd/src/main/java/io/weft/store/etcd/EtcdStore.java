@@ -291,12 +291,6 @@ final class EtcdStore implements Store {
     }
 
     @Override
-    public void compact(long revision) {
-        etcd.call("compact to revision " + revision, () -> etcd.client().getKVClient().compact(revision));
-        LOG.info("etcd compacted revision={}", revision);
-    }
-
-    @Override
     public void close() {
         etcd.close();
     }

@@ -191,7 +191,7 @@ public final class InMemoryStore implements Store {
         }
     }
 
-    @Override
+    /** Discards change history up to and including {@code toRevision}, as etcd's compaction does; this store's own API, not the SPI's. */
     public void compact(long toRevision) {
         lock.lock();
         try {

@@ -16,6 +16,11 @@ class InMemoryStoreContractTest extends StoreContract {
     }
 
     @Override
+    protected void compact(Store store, long revision) {
+        ((InMemoryStore) store).compact(revision);
+    }
+
+    @Override
     protected void passTime(Duration d) {
         clock.advance(d);
     }

@@ -57,9 +57,6 @@ public interface Store extends AutoCloseable {
      */
     WatchResult watchLeases(long afterRevision, Duration maxWait) throws InterruptedException;
 
-    /** Discards change history up to and including {@code revision}, as etcd's compaction does. */
-    void compact(long revision);
-
     @Override
     void close();
 }

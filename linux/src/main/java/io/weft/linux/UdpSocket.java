@@ -1,4 +1,4 @@
-package io.weft.backend.udp;
+package io.weft.linux;
 
 import io.weft.core.model.Ipv4;
 import jnr.ffi.Pointer;
@@ -9,10 +9,10 @@ import org.slf4j.LoggerFactory;
  * The UDP socket peers send to: bound to the external interface address and {@code Backend.Port}, with
  * enlarged buffers and a send timeout. Receives are non-blocking (after a poll with a timeout); sends
  * block for at most {@link #SEND_TIMEOUT_SECONDS}, which pushes back on the TUN queue instead of dropping.
- * Owned by {@link UdpNetwork}; the descriptor is shared by the two forwarding threads, which the kernel
+ * Owned by the network that opened it; the descriptor is shared by the two forwarding threads, which the kernel
  * allows.
  */
-final class UdpSocket implements AutoCloseable {
+public final class UdpSocket implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UdpSocket.class);
     /**
      * 4 MiB each way. The default (about 208 KiB) holds some 140 full-size datagrams, about 1.7 ms at
@@ -20,8 +20,8 @@ final class UdpSocket implements AutoCloseable {
      * tunnel sees loss. 4 MiB rides out about 30 ms. SO_RCVBUFFORCE passes net.core.rmem_max (we have
      * CAP_NET_ADMIN); without the capability the plain option is capped by the sysctl.
      */
-    static final int BUFFER_BYTES = 4 << 20;
-    static final int SEND_TIMEOUT_SECONDS = 1;
+    public static final int BUFFER_BYTES = 4 << 20;
+    public static final int SEND_TIMEOUT_SECONDS = 1;
 
     private final Syscalls sys;
     private final int fd;
@@ -34,7 +34,7 @@ final class UdpSocket implements AutoCloseable {
         this.description = description;
     }
 
-    static UdpSocket open(Syscalls sys, int address, int port) {
+    public static UdpSocket open(Syscalls sys, int address, int port) {
         LibC libc = sys.libc();
         String description = Ipv4.format(address) + ":" + port;
         int fd = libc.socket(LibC.AF_INET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
@@ -98,7 +98,7 @@ final class UdpSocket implements AutoCloseable {
         return value.getInt(0);
     }
 
-    int fd() {
+    public int fd() {
         return fd;
     }
 

@@ -1,4 +1,4 @@
-package io.weft.backend.udp;
+package io.weft.linux;
 
 import io.weft.core.WeftException;
 import io.weft.core.model.Ipv4;
@@ -15,12 +15,12 @@ import org.slf4j.LoggerFactory;
  * This host's TUN device, set up with ioctls only (no {@code ip} subprocess): opened non-blocking with
  * {@code IFF_TUN|IFF_NO_PI}, given the subnet's network address as a /32 (as flannel does), the MTU and
  * the up flag, and a route of the whole overlay Network through it. {@link #close()} deletes the route and
- * closes the descriptor, which deletes the (non-persistent) device. Owned by {@link UdpNetwork}; set-up
+ * closes the descriptor, which deletes the (non-persistent) device. Owned by the network that opened it; set-up
  * and close are not thread-safe, {@link #fd()} may be read and written from the forwarding threads.
  */
-final class TunDevice implements AutoCloseable {
+public final class TunDevice implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TunDevice.class);
-    static final int IFNAMSIZ = 16;
+    public static final int IFNAMSIZ = 16;
     private static final long TUNSETIFF = 0x400454caL;
     private static final long SIOCGIFFLAGS = 0x8913;
     private static final long SIOCSIFFLAGS = 0x8914;
@@ -70,7 +70,7 @@ final class TunDevice implements AutoCloseable {
      * @param mtu           the device MTU
      * @param network       the whole overlay Network, routed to the device
      */
-    static TunDevice open(Syscalls sys, String requestedName, int address, int mtu, Ipv4Subnet network) {
+    public static TunDevice open(Syscalls sys, String requestedName, int address, int mtu, Ipv4Subnet network) {
         LibC libc = sys.libc();
         int fd = libc.open("/dev/net/tun", LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
         if (fd < 0) {
@@ -139,7 +139,7 @@ final class TunDevice implements AutoCloseable {
     }
 
     /** Sets the device address as a /32 and (re)adds the Network route, which the kernel drops on a change. */
-    void setAddress(int address) {
+    public void setAddress(int address) {
         Pointer ifr = ifreq();
         Syscalls.putSockaddrIn(ifr, IFREQ_UNION, address, 0);
         sys.ioctl(control, SIOCSIFADDR, ifr, "SIOCSIFADDR " + Ipv4.format(address) + " on " + name,
@@ -196,11 +196,11 @@ final class TunDevice implements AutoCloseable {
         }
     }
 
-    int fd() {
+    public int fd() {
         return fd;
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 

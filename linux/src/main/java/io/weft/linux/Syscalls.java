@@ -1,4 +1,4 @@
-package io.weft.backend.udp;
+package io.weft.linux;
 
 import io.weft.core.WeftException;
 import java.nio.ByteBuffer;
@@ -10,20 +10,20 @@ import jnr.ffi.Runtime;
 /**
  * The checked face of {@link LibC}: set-up calls that turn a failed return into a {@link WeftException}
  * naming the call, the object, errno's text and a fix, plus the few helpers the hot path needs (errno,
- * addresses of direct buffers). One instance per backend, created by {@link UdpBackend}; thread-safe.
+ * addresses of direct buffers). One instance per backend, loaded where the data path is built; thread-safe.
  */
-final class Syscalls {
+public final class Syscalls {
     private final LibC libc;
     private final Runtime runtime;
 
     /** For tests that wrap {@code libc}; production code uses {@link #load()}. */
-    Syscalls(LibC libc, Runtime runtime) {
+    public Syscalls(LibC libc, Runtime runtime) {
         this.libc = libc;
         this.runtime = runtime;
     }
 
     /** Loads libc; fails unless this is 64-bit Linux, which the raw-address calls in {@link LibC} assume. */
-    static Syscalls load() {
+    public static Syscalls load() {
         String os = System.getProperty("os.name", "");
         if (!os.toLowerCase(java.util.Locale.ROOT).contains("linux")) {
             throw new WeftException("the udp backend needs Linux (TUN devices) but this is " + os
@@ -43,28 +43,28 @@ final class Syscalls {
         }
     }
 
-    LibC libc() {
+    public LibC libc() {
         return libc;
     }
 
     /** errno of this thread's last call; allocation-free. */
-    int errno() {
+    public int errno() {
         return runtime.getLastError();
     }
 
     /** errno's text and number, e.g. {@code Operation not permitted (errno 1)}. */
-    String describe(int errno) {
+    public String describe(int errno) {
         String text = libc.strerror(errno);
         return (text == null ? "unknown error" : text) + " (errno " + errno + ")";
     }
 
     /** A failure of {@code what} with errno's text, and the fix for it. */
-    WeftException failure(String what, int errno, String fix) {
+    public WeftException failure(String what, int errno, String fix) {
         return new WeftException(what + " failed: " + describe(errno) + ": " + fix);
     }
 
     /** The native address of a direct buffer's first byte. */
-    static long address(ByteBuffer direct) {
+    public static long address(ByteBuffer direct) {
         if (!direct.isDirect()) {
             throw new IllegalArgumentException("buffer is not direct");
         }
@@ -72,12 +72,12 @@ final class Syscalls {
     }
 
     /** Zeroed native memory for a set-up call's argument; freed by the GC. */
-    Pointer memory(int size) {
+    public Pointer memory(int size) {
         return Memory.allocateDirect(runtime, size, true);
     }
 
     /** {@code ioctl(fd, request, arg)}; throws naming {@code what} unless it returns 0. */
-    void ioctl(int fd, long request, Pointer arg, String what, String fix) {
+    public void ioctl(int fd, long request, Pointer arg, String what, String fix) {
         if (libc.ioctl(fd, request, arg) < 0) {
             int errno = errno();
             throw failure(what, errno, fixFor(errno, fix));
@@ -85,12 +85,12 @@ final class Syscalls {
     }
 
     /** {@code close(fd)}; returns errno, or 0 when it worked, so closers can go on and report. */
-    int close(int fd) {
+    public int close(int fd) {
         return libc.close(fd) < 0 ? errno() : 0;
     }
 
     /** The usual fix for a permission error, else {@code fix}. */
-    static String fixFor(int errno, String fix) {
+    public static String fixFor(int errno, String fix) {
         if (errno == LibC.EPERM || errno == LibC.EACCES) {
             return "run weft as root or with CAP_NET_ADMIN";
         }
@@ -98,7 +98,7 @@ final class Syscalls {
     }
 
     /** Writes {@code value} as a big-endian (network order) int at {@code offset}. */
-    static void putNetworkInt(Pointer p, long offset, int value) {
+    public static void putNetworkInt(Pointer p, long offset, int value) {
         p.putByte(offset, (byte) (value >>> 24));
         p.putByte(offset + 1, (byte) (value >>> 16));
         p.putByte(offset + 2, (byte) (value >>> 8));
@@ -106,7 +106,7 @@ final class Syscalls {
     }
 
     /** Writes a {@code struct sockaddr_in} (16 bytes) at {@code offset}. */
-    static void putSockaddrIn(Pointer p, long offset, int address, int port) {
+    public static void putSockaddrIn(Pointer p, long offset, int address, int port) {
         p.putShort(offset, (short) LibC.AF_INET);
         p.putByte(offset + 2, (byte) (port >>> 8));
         p.putByte(offset + 3, (byte) port);

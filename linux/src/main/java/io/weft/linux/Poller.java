@@ -1,4 +1,4 @@
-package io.weft.backend.udp;
+package io.weft.linux;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -8,13 +8,13 @@ import java.nio.ByteOrder;
  * thread, so the thread notices a close within one timeout. Allocation-free. Not thread-safe: one per
  * thread.
  */
-final class Poller {
+public final class Poller {
     private final Syscalls sys;
     private final ByteBuffer pollfd = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
     private final long address = Syscalls.address(pollfd);
     private final String what;
 
-    Poller(Syscalls sys, int fd, String what) {
+    public Poller(Syscalls sys, int fd, String what) {
         this.sys = sys;
         this.what = what;
         pollfd.putInt(0, fd);
@@ -22,7 +22,7 @@ final class Poller {
     }
 
     /** True when the descriptor is readable (or has an error to read); false on timeout or signal. */
-    boolean awaitReadable(int timeoutMillis) {
+    public boolean awaitReadable(int timeoutMillis) {
         pollfd.putShort(6, (short) 0);
         int ready = sys.libc().poll(address, 1, timeoutMillis);
         if (ready < 0) {

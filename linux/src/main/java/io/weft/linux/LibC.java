@@ -1,4 +1,4 @@
-package io.weft.backend.udp;
+package io.weft.linux;
 
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.SaveError;
@@ -11,7 +11,7 @@ import jnr.ffi.types.ssize_t;
  * {@link Syscalls}. It is public because jnr-ffi generates its implementation in another class loader.
  *
  * <p>Hot-path calls take buffer and address arguments as raw {@code long} addresses of direct memory
- * (see {@link PacketBatch}) so that a call allocates no {@code Pointer}; this assumes LP64 Linux, which
+ * (see the udp backend's {@code PacketBatch}) so that a call allocates no {@code Pointer}; this assumes LP64 Linux, which
  * {@link Syscalls#load()} checks. Every call saves errno; callers check every return value.
  *
  * <p>No hot-path call has six arguments: jnr-ffi 2.2.17's generated stub for a six-argument
@@ -78,11 +78,11 @@ public interface LibC {
     @ssize_t
     long write(int fd, long buffer, @size_t long count);
 
-    /** {@code recvmmsg(fd, struct mmsghdr *vector, vlen, flags, NULL timeout)}; see {@link PacketBatch}. */
+    /** {@code recvmmsg(fd, struct mmsghdr *vector, vlen, flags, NULL timeout)}; see the udp backend's {@code PacketBatch}. */
     @SaveError
     int recvmmsg(int fd, long vector, int length, int flags, long timeout);
 
-    /** {@code sendmmsg(fd, struct mmsghdr *vector, vlen, flags)}; see {@link PacketBatch}. */
+    /** {@code sendmmsg(fd, struct mmsghdr *vector, vlen, flags)}; see the udp backend's {@code PacketBatch}. */
     @SaveError
     int sendmmsg(int fd, long vector, int length, int flags);
 
