@@ -6,5 +6,10 @@ public interface BackendProvider {
     /** The {@code Backend.Type} it serves, e.g. {@code udp}. */
     String name();
 
+    /** Whether its networks move packets; weft installs iptables rules and drop summaries only for those. */
+    default boolean forwardsPackets() {
+        return true;
+    }
+
     Backend create(BackendContext context);
 }
