@@ -97,7 +97,8 @@ final class DaemonCommand implements Callable<Integer> {
         DaemonOptions options = new DaemonOptions(storeFlags.store, storeFlags.toOptions(), ifaces, ifaceRegexes,
                 publicIp, subnetFile,
                 LeaseTimings.DEFAULT.withRenewMargin(Duration.ofMinutes(renewMarginMinutes)), ipMasq, healthzIp,
-                healthzPort, forwardRules, Duration.ofSeconds(iptablesResyncSeconds), revokeLeaseOnExit);
+                healthzPort, forwardRules, Duration.ofSeconds(iptablesResyncSeconds), revokeLeaseOnExit,
+                stateDir(context.environment()));
         Daemon daemon = new Daemon(options, context.stores(), context.backends(), new ExternalInterfaceResolver(),
                 context.clock(), new SystemdNotifier(context.environment().get("NOTIFY_SOCKET")));
         CountDownLatch closed = new CountDownLatch(1);
@@ -122,5 +123,11 @@ final class DaemonCommand implements Callable<Integer> {
             throw t instanceof WeftException w ? w : new WeftException("daemon failed: " + t, t);
         }
         return 0;
+    }
+
+    /** The host's backend state directory: {@code WEFT_IPSEC_STATE_DIR} from the environment, or null. */
+    private static java.nio.file.Path stateDir(java.util.Map<String, String> env) {
+        String dir = env.get("WEFT_IPSEC_STATE_DIR");
+        return dir == null || dir.isBlank() ? null : java.nio.file.Path.of(dir);
     }
 }

@@ -28,7 +28,7 @@ final class Daemons {
         List<BackendProvider> backends = new java.util.ArrayList<>(List.of(new AllocBackendProvider()));
         backends.addAll(List.of(extraBackends));
         DaemonOptions options = new DaemonOptions("etcd", store, List.of("lo"), List.of(), publicIp, subnetFile,
-                timings, false, "127.0.0.1", 0, false, null, false);
+                timings, false, "127.0.0.1", 0, false, null, false, null);
         Daemon daemon = new Daemon(options,
                 PluginRegistry.of("store", StoreProvider::name, List.of(new EtcdStoreProvider())),
                 PluginRegistry.of("backend", BackendProvider::name, backends),

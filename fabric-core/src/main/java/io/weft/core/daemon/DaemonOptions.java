@@ -23,11 +23,13 @@ import java.util.Objects;
  * @param forwardRules install FORWARD accept rules for the Network
  * @param iptablesResync how often the iptables rules are checked and restored
  * @param revokeLeaseOnExit delete this host's lease on a clean stop (by default it is kept for a restart)
+ * @param backendStateDir the host's directory for backend state (ipsec keys and SA list), or null to use the
+ *                     network config's {@code Backend.StateDir} or the backend's default
  */
 public record DaemonOptions(String storeName, StoreOptions storeOptions, List<String> ifaces,
         List<String> ifaceRegexes, String publicIp, Path subnetFile, LeaseTimings timings, boolean ipMasq,
         String healthzIp, int healthzPort, boolean forwardRules, Duration iptablesResync,
-        boolean revokeLeaseOnExit) {
+        boolean revokeLeaseOnExit, Path backendStateDir) {
     public DaemonOptions {
         Objects.requireNonNull(storeName, "storeName is null");
         Objects.requireNonNull(storeOptions, "storeOptions is null");
