@@ -127,7 +127,6 @@ class CompactionConvergenceTest {
                 assertEquals(Map.of(C, "198.18.0.3"), ipsOf(watcher.peers()));
                 assertTrue(ownLost.isEmpty(), "own lease is still there: " + ownLost);
             } finally {
-                watcher.close();
                 loop.interrupt();
                 loop.join(TimeUnit.SECONDS.toMillis(10));
             }

@@ -2,12 +2,13 @@ package io.weft.it;
 
 import io.weft.core.model.Ipv4Subnet;
 import io.weft.core.model.Lease;
-import io.weft.core.model.LeaseAttrs;
-import io.weft.core.model.LeaseEvent;
+import io.weft.core.model.NetworkConfig;
 import io.weft.core.spi.backend.Backend;
 import io.weft.core.spi.backend.BackendContext;
 import io.weft.core.spi.backend.BackendProvider;
+import io.weft.core.spi.backend.LeaseRequest;
 import io.weft.core.spi.backend.Network;
+import io.weft.core.spi.backend.NetworkEvent;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,12 +31,28 @@ final class RecordingBackendProvider implements BackendProvider {
     }
 
     @Override
+    public boolean forwardsPackets() {
+        return false;
+    }
+
+    @Override
     public Backend create(BackendContext context) {
-        return config -> {
-            RecordingNetwork n = new RecordingNetwork(
-                    context.leases().acquire(LeaseAttrs.of(context.publicIp(), NAME)), context.externalInterface().mtu());
-            network.set(n);
-            return n;
+        return new Backend() {
+            @Override
+            public LeaseRequest prepare(NetworkConfig config) {
+                return LeaseRequest.of(NAME, 0);
+            }
+
+            @Override
+            public Network start(Lease lease, int mtu) {
+                RecordingNetwork n = new RecordingNetwork();
+                network.set(n);
+                return n;
+            }
+
+            @Override
+            public void close() {
+            }
         };
     }
 
@@ -48,13 +65,6 @@ final class RecordingBackendProvider implements BackendProvider {
     private static final class RecordingNetwork implements Network {
         private final Map<Ipv4Subnet, Lease> peers = new ConcurrentHashMap<>();
         private final CountDownLatch closed = new CountDownLatch(1);
-        private final int mtu;
-        private volatile Lease lease;
-
-        RecordingNetwork(Lease lease, int mtu) {
-            this.lease = lease;
-            this.mtu = mtu;
-        }
 
         Map<Ipv4Subnet, String> peerIps() {
             Map<Ipv4Subnet, String> out = new HashMap<>();
@@ -63,34 +73,19 @@ final class RecordingBackendProvider implements BackendProvider {
         }
 
         @Override
-        public Lease lease() {
-            return lease;
-        }
-
-        @Override
-        public int mtu() {
-            return mtu;
-        }
-
-        @Override
         public void run() throws InterruptedException {
             closed.await();
         }
 
         @Override
-        public void handleEvents(List<LeaseEvent> events) {
-            for (LeaseEvent e : events) {
-                if (e instanceof LeaseEvent.Added a) {
+        public void handleEvents(List<NetworkEvent> events) {
+            for (NetworkEvent e : events) {
+                if (e instanceof NetworkEvent.PeerAdded a) {
                     peers.put(a.subnet(), a.lease());
-                } else {
-                    peers.remove(e.subnet());
+                } else if (e instanceof NetworkEvent.PeerRemoved r) {
+                    peers.remove(r.subnet());
                 }
             }
-        }
-
-        @Override
-        public void leaseChanged(Lease newLease) {
-            lease = newLease;
         }
 
         @Override

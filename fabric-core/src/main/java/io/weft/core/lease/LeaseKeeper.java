@@ -38,7 +38,6 @@ public final class LeaseKeeper {
     private LeaseAttrs attrs;
     private Lease lease;
     private boolean lost;
-    private boolean closed;
     /** Whether the last round failed; touched only by the thread that runs step(). */
     private boolean failing;
     /** A re-acquired lease that onChange failed to take; touched only by the thread that runs step(). */
@@ -186,36 +185,28 @@ public final class LeaseKeeper {
         }
     }
 
-    /** Loops {@link #step()} until {@link #close()}, sleeping until each next round or a loss. */
+    /**
+     * Loops {@link #step()} until its thread is interrupted, sleeping until each next round or a loss.
+     * Revokes nothing when it ends: a restart reuses the lease, as with flannel.
+     */
     public void run() throws InterruptedException {
         while (true) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException("lease keeper stopped");
+            }
             Instant next = step();
             lock.lock();
             try {
-                while (!closed && !lost) {
+                while (!lost) {
                     long waitNanos = Duration.between(clock.instant(), next).toNanos();
                     if (waitNanos <= 0) {
                         break;
                     }
                     wake.awaitNanos(Math.min(waitNanos, TimeUnit.MINUTES.toNanos(1)));
                 }
-                if (closed) {
-                    return;
-                }
             } finally {
                 lock.unlock();
             }
-        }
-    }
-
-    /** Ends {@link #run()}. Revokes nothing: a restart reuses the lease, as with flannel. */
-    public void close() {
-        lock.lock();
-        try {
-            closed = true;
-            wake.signalAll();
-        } finally {
-            lock.unlock();
         }
     }
 }

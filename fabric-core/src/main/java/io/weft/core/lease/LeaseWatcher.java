@@ -3,15 +3,15 @@ package io.weft.core.lease;
 import io.weft.core.model.Ipv4Subnet;
 import io.weft.core.model.Lease;
 import io.weft.core.model.LeaseEvent;
-import io.weft.core.spi.store.LeaseSnapshot;
 import io.weft.core.spi.store.Store;
 import io.weft.core.spi.store.WatchResult;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
+import io.weft.core.runtime.Backoff;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -20,34 +20,36 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns the store's lease snapshots and changes into peer events: {@link LeaseEvent.Added} when a peer's
- * lease appears or changes, {@link LeaseEvent.Removed} when it goes. It keeps the peer set it has reported,
- * so after a compaction or a lost watch it resyncs from a snapshot and reports exactly the difference.
- * This host's own lease is never reported as a peer; its disappearance goes to {@code onOwnLeaseLost}.
+ * lease appears or its attributes change, {@link LeaseEvent.Removed} when it goes. A renewal that changes
+ * only the expiry is counted ({@link #renewals()}), not reported. The peer set and its diff are
+ * {@link PeerSet}'s; this class feeds it from the store: after a compaction or a lost watch it resyncs from a
+ * snapshot, so exactly the difference is reported. This host's own lease is never reported as a peer; its
+ * disappearance goes to {@code onOwnLeaseLost}.
  *
- * <p>{@link #poll(Duration)} does one round, for tests; {@link #run()} loops it on the watcher thread.
- * Not thread-safe: one thread polls.
+ * <p>{@link #poll(Duration)} does one round, for tests; {@link #run()} loops it on the thread the daemon
+ * owns, until that thread is interrupted. Not thread-safe but for the documented readers: one thread polls.
  */
 public final class LeaseWatcher {
     private static final Logger LOG = LoggerFactory.getLogger(LeaseWatcher.class);
     static final Duration POLL_WAIT = Duration.ofSeconds(5);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
-    private final Store store;
-    private final Supplier<Optional<Lease>> ownLease;
-    private final PeerEvents onPeerEvents;
-    private final Consumer<Ipv4Subnet> onOwnLeaseLost;
-    private final Map<Ipv4Subnet, Lease> peers = new HashMap<>();
-    private volatile Map<Ipv4Subnet, Lease> published = Map.of();
-    private final java.util.concurrent.atomic.AtomicBoolean resyncRequested = new java.util.concurrent.atomic.AtomicBoolean();
-
     /** Receives peer events; {@code live} is false for the differences a resync found. */
     @FunctionalInterface
     public interface PeerEvents {
         void accept(List<LeaseEvent> events, boolean live);
     }
+
+    private final Store store;
+    private final Supplier<Optional<Lease>> ownLease;
+    private final PeerEvents onPeerEvents;
+    private final Consumer<Ipv4Subnet> onOwnLeaseLost;
+    private final PeerSet peers = new PeerSet();
+    private final AtomicBoolean resyncRequested = new AtomicBoolean();
+    private final AtomicLong recoveries = new AtomicLong();
+    private final AtomicLong renewals = new AtomicLong();
+    private volatile Map<Ipv4Subnet, Lease> published = Map.of();
     private long revision = -1;
-    private volatile boolean closed;
-    private final java.util.concurrent.atomic.AtomicLong recoveries = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param ownLease       this host's lease now, read at each event
@@ -67,9 +69,14 @@ public final class LeaseWatcher {
         return published;
     }
 
-    /** How many times the watch recovered after failing. */
+    /** How many times the watch recovered after failing; safe from any thread. */
     public long recoveries() {
         return recoveries.get();
+    }
+
+    /** How many peer lease renewals (nothing but the expiry changed) were seen; safe from any thread. */
+    public long renewals() {
+        return renewals.get();
     }
 
     /** Forgets the watch position, so the next poll resyncs from a snapshot (after a lost watch). */
@@ -87,26 +94,32 @@ public final class LeaseWatcher {
 
     /** One round: a snapshot if none yet, otherwise a watch of up to {@code maxWait}. Returns what it reported. */
     public List<LeaseEvent> poll(Duration maxWait) throws InterruptedException {
-        List<LeaseEvent> events;
+        PeerSet.Diff diff;
         boolean live = false;
         if (resyncRequested.getAndSet(false) || revision < 0) {
-            events = resync(store.listLeases());
+            var snapshot = store.listLeases();
+            diff = peers.resync(snapshot.leases(), ownLease.get());
+            revision = snapshot.revision();
+            LOG.debug("resynced peers={} revision={}", peers.size(), revision);
         } else {
             WatchResult result = store.watchLeases(revision, maxWait);
             if (result instanceof WatchResult.Compacted compacted) {
                 LOG.info("watch revision {} was compacted; resyncing from snapshot at revision {}", revision,
                         compacted.revision());
-                events = resync(compacted.snapshot());
+                diff = peers.resync(compacted.snapshot().leases(), ownLease.get());
+                revision = compacted.snapshot().revision();
             } else {
-                events = apply(((WatchResult.Changes) result).events());
+                diff = peers.apply(((WatchResult.Changes) result).events(), ownLease.get());
                 revision = result.revision();
                 live = true;
             }
         }
-        published = Map.copyOf(peers);
-        if (!events.isEmpty()) {
+        renewals.addAndGet(diff.renewals());
+        diff.ownLost().ifPresent(onOwnLeaseLost);
+        published = peers.snapshot();
+        if (!diff.events().isEmpty()) {
             try {
-                onPeerEvents.accept(events, live);
+                onPeerEvents.accept(diff.events(), live);
             } catch (RuntimeException e) {
                 // The backend did not take these events: forget what was reported so the resync that
                 // follows the failure reports every peer again.
@@ -115,86 +128,17 @@ public final class LeaseWatcher {
                 throw e;
             }
         }
-        return events;
-    }
-
-    private List<LeaseEvent> resync(LeaseSnapshot snapshot) {
-        Map<Ipv4Subnet, Lease> now = new HashMap<>();
-        Optional<Lease> own = ownLease.get();
-        boolean ownSeen = false;
-        for (Lease l : snapshot.leases()) {
-            if (isOwnSubnet(own, l.subnet())) {
-                ownSeen |= l.attrs().publicIp().equals(own.get().attrs().publicIp());
-                continue;
-            }
-            if (!isOwnAddress(own, l)) {
-                now.put(l.subnet(), l);
-            }
-        }
-        List<LeaseEvent> events = new ArrayList<>();
-        for (Ipv4Subnet gone : List.copyOf(peers.keySet())) {
-            if (!now.containsKey(gone)) {
-                peers.remove(gone);
-                events.add(new LeaseEvent.Removed(gone));
-            }
-        }
-        for (Lease l : now.values()) {
-            if (!l.equals(peers.get(l.subnet()))) {
-                peers.put(l.subnet(), l);
-                events.add(new LeaseEvent.Added(l));
-            }
-        }
-        revision = snapshot.revision();
-        if (own.isPresent() && !ownSeen) {
-            onOwnLeaseLost.accept(own.get().subnet());
-        }
-        LOG.debug("resynced peers={} revision={}", peers.size(), revision);
-        return events;
-    }
-
-    private List<LeaseEvent> apply(List<LeaseEvent> changes) {
-        List<LeaseEvent> events = new ArrayList<>();
-        Optional<Lease> own = ownLease.get();
-        for (LeaseEvent e : changes) {
-            if (isOwnSubnet(own, e.subnet())) {
-                boolean stillMine = e instanceof LeaseEvent.Added added
-                        && added.lease().attrs().publicIp().equals(own.get().attrs().publicIp());
-                if (!stillMine) {
-                    onOwnLeaseLost.accept(e.subnet());
-                }
-                continue;
-            }
-            if (e instanceof LeaseEvent.Added added) {
-                if (isOwnAddress(own, added.lease())) {
-                    // This host's lease under another subnet, seen before the keeper adopted it: never a peer.
-                    continue;
-                }
-                if (!added.lease().equals(peers.put(added.subnet(), added.lease()))) {
-                    events.add(e);
-                }
-            } else if (peers.remove(e.subnet()) != null) {
-                events.add(e);
-            }
-        }
-        return events;
-    }
-
-    private static boolean isOwnAddress(Optional<Lease> own, Lease lease) {
-        return own.isPresent() && own.get().attrs().publicIp().equals(lease.attrs().publicIp());
-    }
-
-    private static boolean isOwnSubnet(Optional<Lease> own, Ipv4Subnet subnet) {
-        return own.isPresent() && own.get().subnet().equals(subnet);
+        return diff.events();
     }
 
     /**
-     * Polls until {@link #close()}. A failed watch is logged once per outage, retried with capped exponential
-     * backoff, and followed by a resync, so no change is lost.
+     * Polls until its thread is interrupted. A failed watch is logged once per outage, retried with capped
+     * exponential backoff, and followed by a resync, so no change is lost.
      */
     public void run() throws InterruptedException {
-        Duration backoff = Duration.ofSeconds(1);
+        Backoff backoff = new Backoff(Duration.ofSeconds(1), MAX_BACKOFF);
         boolean failing = false;
-        while (!closed) {
+        while (!Thread.currentThread().isInterrupted()) {
             try {
                 poll(POLL_WAIT);
                 if (failing) {
@@ -202,25 +146,21 @@ public final class LeaseWatcher {
                     LOG.info("lease watch recovered; peers={}", peers.size());
                     failing = false;
                 }
-                backoff = Duration.ofSeconds(1);
+                backoff.reset();
             } catch (RuntimeException e) {
+                Duration delay = backoff.next();
                 if (!failing) {
                     LOG.warn("lease watch failed error=\"{}\"; retrying with backoff up to {}s", e.getMessage(),
-                            MAX_BACKOFF.toSeconds());
+                            backoff.max().toSeconds());
                     failing = true;
                 } else {
                     LOG.debug("lease watch still failing error=\"{}\"; next try in {}ms", e.getMessage(),
-                            backoff.toMillis());
+                            delay.toMillis());
                 }
                 invalidate();
-                Thread.sleep(backoff.toMillis());
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                Thread.sleep(delay.toMillis());
             }
         }
-    }
-
-    /** Ends {@link #run()} within one poll wait. */
-    public void close() {
-        closed = true;
+        throw new InterruptedException("lease watcher stopped");
     }
 }

@@ -31,9 +31,11 @@ public final class DaemonMetrics {
      * @param stats             the data path's counters
      * @param storeReconnects   how often the store watch recovered after failing
      * @param renewFailures     how often a lease renewal or re-acquisition failed
+     * @param peerRenewals      how many peer lease renewals (nothing but the expiry changed) were seen
      */
     public DaemonMetrics(LongSupplier leaseHeld, DoubleSupplier leaseExpirySeconds, LongSupplier peers,
-            Supplier<NetworkStats> stats, LongSupplier storeReconnects, LongSupplier renewFailures) {
+            Supplier<NetworkStats> stats, LongSupplier storeReconnects, LongSupplier renewFailures,
+            LongSupplier peerRenewals) {
         GaugeWithCallback.builder().name("weft_lease_held").help("1 while this host holds its subnet lease")
                 .callback(cb -> cb.call(leaseHeld.getAsLong())).register(registry);
         GaugeWithCallback.builder().name("weft_lease_expiry_seconds").unit(Unit.SECONDS)
@@ -64,13 +66,16 @@ public final class DaemonMetrics {
         CounterWithCallback.builder().name("weft_lease_renew_failures")
                 .help("Failed lease renewals or re-acquisitions")
                 .callback(cb -> cb.call(renewFailures.getAsLong())).register(registry);
+        CounterWithCallback.builder().name("weft_peer_lease_renewals")
+                .help("Peer lease renewals seen (only the expiry changed, so no route changed)")
+                .callback(cb -> cb.call(peerRenewals.getAsLong())).register(registry);
         routeLatency = Histogram.builder().name("weft_peer_route_latency_seconds").unit(Unit.SECONDS)
-                .help("Time from a peer's lease being written to its route being usable here")
-                .classicUpperBounds(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60)
+                .help("Time from a peer's lease change reaching this host's watcher to its route being usable here")
+                .classicUpperBounds(0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5)
                 .register(registry);
     }
 
-    /** Records how long a peer's route took to become usable after its lease was written. */
+    /** Records how long a peer's route took to become usable after its lease change reached the watcher. */
     public void observeRouteLatency(double seconds) {
         routeLatency.observe(Math.max(0, seconds));
     }
