@@ -192,6 +192,41 @@ class LeaseWatcherTest {
         assertEquals(List.of(new LeaseEvent.Removed(subnet(2))), delivered);
     }
 
+    @Test
+    void aRenewalIsCountedNotReportedAndAChangeOfAttributesIsReported() throws InterruptedException {
+        Lease first = ((CreateResult.Created) store.createLease(subnet(2), peer(2), TTL)).lease();
+        watcher.poll(NO_WAIT);
+        delivered.clear();
+
+        clock.advance(Duration.ofHours(1));
+        Lease renewed = store.renewLease(first, TTL).orElseThrow();
+        watcher.poll(NO_WAIT);
+        assertEquals(List.of(), delivered, "a renewal changes no route");
+        assertEquals(1, watcher.renewals());
+        assertEquals(renewed.expiration(), watcher.peers().get(subnet(2)).expiration(), "the peer table keeps the new expiry");
+
+        store.updateLease(subnet(2), peer(22), TTL);
+        watcher.poll(NO_WAIT);
+        assertEquals(List.of("added 10.5.2.0/24 198.18.0.22"), delivered.stream().map(LeaseWatcherTest::describe).toList());
+        assertEquals(1, watcher.renewals());
+    }
+
+    @Test
+    void aResyncCountsRenewalsItFindsAndReportsOnlyRealChanges() throws InterruptedException {
+        Lease first = ((CreateResult.Created) store.createLease(subnet(2), peer(2), TTL)).lease();
+        store.createLease(subnet(3), peer(3), TTL);
+        watcher.poll(NO_WAIT);
+        delivered.clear();
+
+        clock.advance(Duration.ofHours(1));
+        store.renewLease(first, TTL).orElseThrow();
+        store.updateLease(subnet(3), peer(33), TTL);
+        watcher.invalidate();
+        watcher.poll(NO_WAIT);
+        assertEquals(List.of("added 10.5.3.0/24 198.18.0.33"), delivered.stream().map(LeaseWatcherTest::describe).toList());
+        assertEquals(1, watcher.renewals());
+    }
+
     private Lease lease(Ipv4Subnet s, LeaseAttrs a) {
         return new Lease(s, a, clock.instant().plus(TTL));
     }
