@@ -7,13 +7,11 @@ import io.etcd.jetcd.common.exception.CompactedException;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.PutResponse;
 import io.etcd.jetcd.kv.TxnResponse;
-import io.etcd.jetcd.lease.LeaseTimeToLiveResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
@@ -34,15 +32,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -61,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * <li>Update and renew grant a fresh etcd lease and move the key onto it in one transaction guarded by
  *     "version &gt; 0" (so they never create), then revoke the old etcd lease, which holds no key any more.
  *     This is what flannel does; unlike a keep-alive it can change the TTL, and it gives every etcd lease
- *     id one fixed deadline, which is what makes the deadline cache below correct.
+ *     id one fixed deadline, which is what makes the deadline cache ({@link EtcdLeaseDeadlines}) correct.
  * <li>A listed lease's expiration is the time of the query plus the etcd lease's remaining TTL
  *     ({@code LeaseTimeToLive}, queried concurrently for the ids of one listing). Deadlines are cached by
  *     etcd lease id: ids this store granted are known from the grant, others are queried once. Only a
@@ -75,7 +70,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Owns its {@link EtcdConnection}; {@link #close()} closes it. Thread-safe: all state is in etcd
- * except the deadline cache, a concurrent map.
+ * except the deadline cache ({@link EtcdLeaseDeadlines}), which is thread-safe.
  */
 final class EtcdStore implements Store {
     private static final Logger LOG = LoggerFactory.getLogger(EtcdStore.class);
@@ -85,13 +80,13 @@ final class EtcdStore implements Store {
     private final String configKey;
     private final String subnetsPrefix;
     private final ByteSequence subnetsPrefixBytes;
-    /** Deadline of each etcd lease id seen lately; an id's deadline never moves (see class comment). */
-    private final Map<Long, Instant> deadlines = new ConcurrentHashMap<>();
+    private final EtcdLeaseDeadlines deadlines;
     private final Set<String> reportedBadKeys = ConcurrentHashMap.newKeySet();
 
     EtcdStore(EtcdConnection etcd, StoreOptions options, Clock clock) {
         this.etcd = Objects.requireNonNull(etcd, "etcd is null");
         this.clock = Objects.requireNonNull(clock, "clock is null");
+        this.deadlines = new EtcdLeaseDeadlines(etcd, clock);
         this.configKey = options.configKey();
         this.subnetsPrefix = options.subnetsPrefix();
         this.subnetsPrefixBytes = bytes(subnetsPrefix);
@@ -119,7 +114,7 @@ final class EtcdStore implements Store {
     public LeaseSnapshot listLeases() {
         GetResponse r = etcd.call("list leases under " + subnetsPrefix,
                 () -> etcd.client().getKVClient().get(subnetsPrefixBytes, GetOption.builder().isPrefix(true).build()));
-        Map<Long, Instant> known = deadlinesOf(r.getKvs().stream().map(KeyValue::getLease).toList());
+        Map<Long, Instant> known = deadlines.of(r.getKvs().stream().map(KeyValue::getLease).toList());
         List<Lease> leases = new ArrayList<>();
         for (KeyValue kv : r.getKvs()) {
             Optional<Ipv4Subnet> subnet = subnetOf(kv.getKey());
@@ -131,7 +126,7 @@ final class EtcdStore implements Store {
                 leases.add(new Lease(subnet.get(), attrs, kv.getLease() == 0 ? null : known.get(kv.getLease())));
             }
         }
-        deadlines.keySet().retainAll(known.keySet());
+        deadlines.retainOnly(known.keySet());
         return new LeaseSnapshot(leases, r.getHeader().getRevision());
     }
 
@@ -261,7 +256,7 @@ final class EtcdStore implements Store {
         for (WatchResponse r : batch) {
             events.addAll(r.getEvents());
         }
-        Map<Long, Instant> known = deadlinesOf(events.stream()
+        Map<Long, Instant> known = deadlines.of(events.stream()
                 .filter(e -> e.getEventType() == WatchEvent.EventType.PUT)
                 .map(e -> e.getKeyValue().getLease()).toList());
         List<LeaseEvent> out = new ArrayList<>();
@@ -313,7 +308,7 @@ final class EtcdStore implements Store {
         long id = etcd.call("grant an etcd lease of " + seconds + "s for " + subnet,
                 () -> etcd.client().getLeaseClient().grant(seconds)).getID();
         Instant deadline = before.plusSeconds(seconds);
-        deadlines.put(id, deadline);
+        deadlines.granted(id, deadline);
         return new Grant(id, deadline);
     }
 
@@ -336,7 +331,7 @@ final class EtcdStore implements Store {
         if (grant.id() == 0) {
             return;
         }
-        deadlines.remove(grant.id());
+        deadlines.revoked(grant.id());
         try {
             etcd.call("revoke etcd lease " + Long.toHexString(grant.id()),
                     () -> etcd.client().getLeaseClient().revoke(grant.id()));
@@ -348,38 +343,6 @@ final class EtcdStore implements Store {
             LOG.warn("could not revoke unused etcd lease {} ({}): {}; it expires by itself", Long.toHexString(grant.id()),
                     why, e.getMessage());
         }
-    }
-
-    /**
-     * The deadlines of these etcd lease ids: cached ones, plus one concurrent {@code LeaseTimeToLive} query
-     * for each unknown id. An id etcd no longer knows (expired, revoked) gets "now": its keys are about to go.
-     */
-    private Map<Long, Instant> deadlinesOf(List<Long> ids) {
-        Map<Long, Instant> out = new HashMap<>();
-        Map<Long, CompletableFuture<LeaseTimeToLiveResponse>> pending = new HashMap<>();
-        Set<Long> wanted = new HashSet<>(ids);
-        wanted.remove(0L);
-        Instant before = clock.instant();
-        for (long id : wanted) {
-            Instant cached = deadlines.get(id);
-            if (cached != null) {
-                out.put(id, cached);
-            } else {
-                try {
-                    pending.put(id, etcd.client().getLeaseClient().timeToLive(id, LeaseOption.DEFAULT));
-                } catch (RuntimeException e) {
-                    throw etcd.failure("read the TTL of etcd lease " + Long.toHexString(id), e);
-                }
-            }
-        }
-        for (Map.Entry<Long, CompletableFuture<LeaseTimeToLiveResponse>> p : pending.entrySet()) {
-            long id = p.getKey();
-            LeaseTimeToLiveResponse r = etcd.call("read the TTL of etcd lease " + Long.toHexString(id), p::getValue);
-            Instant deadline = before.plusSeconds(Math.max(0, r.getTTL()));
-            deadlines.put(id, deadline);
-            out.put(id, deadline);
-        }
-        return out;
     }
 
     private Optional<Ipv4Subnet> subnetOf(ByteSequence key) {
