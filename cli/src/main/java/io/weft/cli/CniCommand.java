@@ -3,8 +3,6 @@ package io.weft.cli;
 import io.weft.cli.cni.CniPlugin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code weft cni}: the CNI plugin entry point that the {@code cni/weft} shim runs for container runtimes. */
@@ -13,27 +11,18 @@ import picocli.CommandLine.Command;
     "Reads CNI_COMMAND and the other CNI_* variables and the network config on",
     "stdin; delegates to the bridge plugin with host-local IPAM over this host's",
     "subnet from subnet.env. Errors are CNI error JSON on stdout with exit 1."})
-final class CniCommand implements Callable<Integer> {
-    private final WeftCli.Context context;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    CniCommand(WeftCli.Context context) {
-        this.context = context;
-    }
-
+final class CniCommand extends ContextCommand {
     @Override
     public Integer call() {
-        CniPlugin.Outcome outcome = new CniPlugin(context.environment()).run(() -> {
+        CniPlugin.Outcome outcome = new CniPlugin(context().environment()).run(() -> {
             try {
-                return context.stdin().readAllBytes();
+                return context().stdin().readAllBytes();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         });
         if (!outcome.stdout().isEmpty()) {
-            spec.commandLine().getOut().println(outcome.stdout().strip());
+            out().println(outcome.stdout().strip());
         }
         return outcome.exitCode();
     }

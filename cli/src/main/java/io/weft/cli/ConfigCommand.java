@@ -9,56 +9,36 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code weft config put|get}: the network config in the store. */
 @Command(name = "config", mixinStandardHelpOptions = true, description = "Store or show the network config.",
         subcommands = {ConfigCommand.Put.class, ConfigCommand.Get.class})
-final class ConfigCommand implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: put or get");
-    }
+final class ConfigCommand extends GroupCommand {
 
     /** Validates a config file (or stdin) and stores it. */
     @Command(name = "put", mixinStandardHelpOptions = true, description = "Validate the network config JSON in FILE (or - for stdin) and store it.")
-    static final class Put implements Runnable {
-        private final WeftCli.Context context;
-
-        @Mixin
-        StoreOptionsMixin storeFlags;
-
+    static final class Put extends StoreCommand {
         @Parameters(paramLabel = "FILE|-", description = "A JSON file, or - to read standard input.")
         String source;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        Put(WeftCli.Context context) {
-            this.context = context;
-        }
-
         @Override
-        public void run() {
+        public Integer call() {
             String json = read();
             NetworkConfig config = NetworkConfigParser.parse(json);
-            try (Store store = StoreCommand.open(context, storeFlags)) {
+            try (Store store = openStore()) {
                 store.writeNetworkConfig(json);
             }
-            spec.commandLine().getOut().println("stored network config: Network " + config.network() + ", SubnetLen "
+            out().println("stored network config: Network " + config.network() + ", SubnetLen "
                     + config.subnetLen() + ", " + config.subnetCount() + " subnets, Backend " + config.backend().type());
+            return 0;
         }
 
         private String read() {
             try {
                 if ("-".equals(source)) {
-                    return new String(context.stdin().readAllBytes(), StandardCharsets.UTF_8);
+                    return new String(context().stdin().readAllBytes(), StandardCharsets.UTF_8);
                 }
                 return Files.readString(Path.of(source), StandardCharsets.UTF_8);
             } catch (NoSuchFileException e) {
@@ -71,24 +51,13 @@ final class ConfigCommand implements Runnable {
 
     /** Prints the stored config as stored. */
     @Command(name = "get", mixinStandardHelpOptions = true, description = "Print the stored network config.")
-    static final class Get implements Runnable {
-        private final WeftCli.Context context;
-
-        @Mixin
-        StoreOptionsMixin storeFlags;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        Get(WeftCli.Context context) {
-            this.context = context;
-        }
-
+    static final class Get extends StoreCommand {
         @Override
-        public void run() {
-            try (Store store = StoreCommand.open(context, storeFlags)) {
-                spec.commandLine().getOut().println(store.readNetworkConfig().strip());
+        public Integer call() {
+            try (Store store = openStore()) {
+                out().println(store.readNetworkConfig().strip());
             }
+            return 0;
         }
     }
 }

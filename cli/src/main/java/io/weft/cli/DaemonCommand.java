@@ -11,12 +11,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code weft daemon}: runs this host's member of the overlay, with flanneld's flags. */
@@ -25,12 +23,7 @@ import picocli.CommandLine.Option;
     "Acquires this host's subnet, writes subnet.env and runs the backend named",
     "by the network config's Backend.Type until SIGTERM or SIGINT. The lease",
     "is kept on exit, so a restart reuses it, unless --revoke-lease-on-exit."})
-final class DaemonCommand implements Callable<Integer> {
-    private final WeftCli.Context context;
-
-    @Mixin
-    StoreOptionsMixin storeFlags;
-
+final class DaemonCommand extends StoreCommand {
     @Option(names = "--iface", split = ",", paramLabel = "NAME|ADDR",
             description = "Interface (name or IPv4 address) for inter-host traffic; repeatable, first match wins."
                     + " Default: the interface of the default route.")
@@ -75,18 +68,11 @@ final class DaemonCommand implements Callable<Integer> {
             description = "Delete this host's lease on a clean stop (by default it is kept, so a restart reuses it).")
     boolean revokeLeaseOnExit;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     /** Longer than the daemon's own stop budget plus a lease revocation. */
     private static final long STOP_WAIT_SECONDS = 30;
 
     /** The default port of the daemon's local endpoint, which {@code weft status} reads. */
     static final int DEFAULT_HEALTHZ_PORT = 8286;
-
-    DaemonCommand(WeftCli.Context context) {
-        this.context = context;
-    }
 
     @Override
     public Integer call() throws InterruptedException {
@@ -94,11 +80,12 @@ final class DaemonCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--store memory needs --net-config-path FILE:"
                     + " the in-memory store has no other source for the network config");
         }
+        WeftCli.Context context = context();
         DaemonOptions options = new DaemonOptions(storeFlags.store, storeFlags.toOptions(), ifaces, ifaceRegexes,
                 publicIp, subnetFile,
                 LeaseTimings.DEFAULT.withRenewMargin(Duration.ofMinutes(renewMarginMinutes)), ipMasq, healthzIp,
                 healthzPort, forwardRules, Duration.ofSeconds(iptablesResyncSeconds), revokeLeaseOnExit,
-                stateDir(context.environment()));
+                context.backendStateDir().orElse(null));
         Daemon daemon = new Daemon(options, context.stores(), context.backends(), new ExternalInterfaceResolver(),
                 context.clock(), new SystemdNotifier(context.environment().get("NOTIFY_SOCKET")));
         CountDownLatch closed = new CountDownLatch(1);
@@ -123,11 +110,5 @@ final class DaemonCommand implements Callable<Integer> {
             throw t instanceof WeftException w ? w : new WeftException("daemon failed: " + t, t);
         }
         return 0;
-    }
-
-    /** The host's backend state directory: {@code WEFT_IPSEC_STATE_DIR} from the environment, or null. */
-    private static java.nio.file.Path stateDir(java.util.Map<String, String> env) {
-        String dir = env.get("WEFT_IPSEC_STATE_DIR");
-        return dir == null || dir.isBlank() ? null : java.nio.file.Path.of(dir);
     }
 }

@@ -10,8 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -23,9 +21,7 @@ import picocli.CommandLine.Option;
 @Command(name = "docker-opts", mixinStandardHelpOptions = true, description = {
     "Print Docker daemon options (--bip, --mtu, --ip-masq) from subnet.env,",
     "as flannel's mk-docker-opts.sh does."})
-final class DockerOptsCommand implements Callable<Integer> {
-    private final WeftCli.Context context;
-
+final class DockerOptsCommand extends ContextCommand {
     @Option(names = "-f", paramLabel = "FILE", defaultValue = SubnetEnvFile.DEFAULT_PATH_TEXT,
             description = "The subnet.env to read. Default: ${DEFAULT-VALUE}.")
     Path subnetFile;
@@ -46,13 +42,6 @@ final class DockerOptsCommand implements Callable<Integer> {
             description = "The combined variable's name. Default: ${DEFAULT-VALUE}.")
     String combinedKey;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    DockerOptsCommand(WeftCli.Context context) {
-        this.context = context;
-    }
-
     @Override
     public Integer call() {
         if (!combinedKey.matches("[A-Za-z_][A-Za-z0-9_]*")) {
@@ -62,7 +51,7 @@ final class DockerOptsCommand implements Callable<Integer> {
                 "subnet file " + subnetFile + " does not exist: is the weft daemon running? (or pass -f FILE)"));
         String text = render(env);
         if (dockerEnvFile == null) {
-            spec.commandLine().getOut().print(text);
+            out().print(text);
         } else {
             write(text);
         }
@@ -80,7 +69,7 @@ final class DockerOptsCommand implements Callable<Integer> {
         }
         opts.add(new String[] {"DOCKER_OPT_MTU", "--mtu=" + env.mtu()});
         StringBuilder out = new StringBuilder();
-        StringBuilder all = new StringBuilder(context.environment().getOrDefault(combinedKey, "")).append(' ');
+        StringBuilder all = new StringBuilder(context().environment().getOrDefault(combinedKey, "")).append(' ');
         for (String[] o : opts) {
             if (individual || both) {
                 out.append(o[0]).append("=\"").append(o[1]).append("\"\n");

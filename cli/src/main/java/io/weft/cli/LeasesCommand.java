@@ -16,56 +16,31 @@ import io.weft.core.spi.store.CreateResult;
 import io.weft.core.spi.store.Store;
 import java.io.PrintWriter;
 import java.util.List;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code weft leases list|revoke|reserve}: the subnet leases in the store. */
 @Command(name = "leases", mixinStandardHelpOptions = true, description = "List, revoke or reserve subnet leases.",
         subcommands = {LeasesCommand.ListLeases.class, LeasesCommand.Revoke.class, LeasesCommand.Reserve.class})
-final class LeasesCommand implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: list, revoke or reserve");
-    }
-
-    /** Output formats of {@code leases list}. */
-    enum Format { table, json }
+final class LeasesCommand extends GroupCommand {
 
     /** Prints every lease. */
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List every lease, as a table or as JSON.")
-    static final class ListLeases implements Runnable {
-        private final WeftCli.Context context;
-
+    static final class ListLeases extends StoreCommand {
         @Mixin
-        StoreOptionsMixin storeFlags;
-
-        @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "FORMAT",
-                description = "table or json. Default: ${DEFAULT-VALUE}.")
-        Format format;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        ListLeases(WeftCli.Context context) {
-            this.context = context;
-        }
+        OutputFormatMixin output;
 
         @Override
-        public void run() {
+        public Integer call() {
             List<Lease> leases;
-            try (Store store = StoreCommand.open(context, storeFlags)) {
+            try (Store store = openStore()) {
                 leases = store.listLeases().leases().stream().sorted((a, b) -> a.subnet().compareTo(b.subnet())).toList();
             }
-            PrintWriter out = spec.commandLine().getOut();
-            if (format == Format.json) {
+            PrintWriter out = out();
+            if (output.json()) {
                 out.println(json(leases));
-                return;
+                return 0;
             }
             String row = "%-18s %-15s %-8s %s%n";
             out.printf(row, "SUBNET", "PUBLIC-IP", "BACKEND", "EXPIRES");
@@ -73,6 +48,7 @@ final class LeasesCommand implements Runnable {
                 out.printf(row, l.subnet(), l.attrs().publicIp(), l.attrs().backendType(),
                         l.isReservation() ? "never (reserved)" : l.expiration().toString());
             }
+            return 0;
         }
 
         private static String json(List<Lease> leases) {
@@ -98,60 +74,37 @@ final class LeasesCommand implements Runnable {
 
     /** Deletes a lease. */
     @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Delete the lease of SUBNET; its host re-acquires one.")
-    static final class Revoke implements Runnable {
-        private final WeftCli.Context context;
-
-        @Mixin
-        StoreOptionsMixin storeFlags;
-
+    static final class Revoke extends StoreCommand {
         @Parameters(paramLabel = "SUBNET", description = "e.g. 10.5.34.0/24 or 10.5.34.0-24")
         String subnet;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        Revoke(WeftCli.Context context) {
-            this.context = context;
-        }
-
         @Override
-        public void run() {
+        public Integer call() {
             Ipv4Subnet s = parseSubnet(subnet);
-            try (Store store = StoreCommand.open(context, storeFlags)) {
+            try (Store store = openStore()) {
                 if (!store.deleteLease(s)) {
                     throw new WeftException("no lease for subnet " + s + ": see the leases with: weft leases list");
                 }
             }
-            spec.commandLine().getOut().println("revoked lease " + s);
+            out().println("revoked lease " + s);
+            return 0;
         }
     }
 
     /** Pins a subnet to a PublicIP with no TTL. */
     @Command(name = "reserve", mixinStandardHelpOptions = true, description = "Pin SUBNET to PUBLIC_IP with a lease that never expires.")
-    static final class Reserve implements Runnable {
-        private final WeftCli.Context context;
-
-        @Mixin
-        StoreOptionsMixin storeFlags;
-
+    static final class Reserve extends StoreCommand {
         @Parameters(index = "0", paramLabel = "SUBNET", description = "e.g. 10.5.34.0/24 or 10.5.34.0-24")
         String subnet;
 
         @Parameters(index = "1", paramLabel = "PUBLIC_IP", description = "The host's public address.")
         String publicIp;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        Reserve(WeftCli.Context context) {
-            this.context = context;
-        }
-
         @Override
-        public void run() {
+        public Integer call() {
             Ipv4Subnet s = parseSubnet(subnet);
             Ipv4.parse("PUBLIC_IP", publicIp);
-            try (Store store = StoreCommand.open(context, storeFlags)) {
+            try (Store store = openStore()) {
                 NetworkConfig config = NetworkConfigParser.parse(store.readNetworkConfig());
                 if (!config.fits(s)) {
                     throw new WeftException("subnet " + s + " does not fit the network config: it must be a /"
@@ -166,7 +119,8 @@ final class LeasesCommand implements Runnable {
                             + ": revoke it first with: weft leases revoke " + s);
                 }
             }
-            spec.commandLine().getOut().println("reserved " + s + " for " + publicIp);
+            out().println("reserved " + s + " for " + publicIp);
+            return 0;
         }
     }
 

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code weft status}: this host's lease and peers, read from the running daemon's local endpoint. */
@@ -21,8 +22,6 @@ import picocli.CommandLine.Option;
         description = "Show this host's lease, MTU, backend and peers with their packet counters.")
 final class StatusCommand implements Callable<Integer> {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
-
-    enum Format { table, json }
 
     @Option(names = "--healthz-ip", paramLabel = "ADDR", defaultValue = "127.0.0.1",
             description = "The daemon's --healthz-ip. Default: ${DEFAULT-VALUE}.")
@@ -32,9 +31,8 @@ final class StatusCommand implements Callable<Integer> {
             description = "The daemon's --healthz-port. Default: ${DEFAULT-VALUE}.")
     int port;
 
-    @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "FORMAT",
-            description = "table or json. Default: ${DEFAULT-VALUE}.")
-    Format format;
+    @Mixin
+    OutputFormatMixin output;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -44,7 +42,7 @@ final class StatusCommand implements Callable<Integer> {
         String url = "http://" + (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + port + "/status";
         String body = fetch(url);
         PrintWriter out = spec.commandLine().getOut();
-        if (format == Format.json) {
+        if (output.json()) {
             out.println(body.strip());
             return 0;
         }

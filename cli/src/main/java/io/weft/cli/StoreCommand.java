@@ -1,13 +1,15 @@
 package io.weft.cli;
 
 import io.weft.core.spi.store.Store;
+import picocli.CommandLine.Mixin;
 
-/** Opens the store named by the {@link StoreOptionsMixin} flags; shared by the admin commands. */
-final class StoreCommand {
-    private StoreCommand() {
-    }
+/** A {@link ContextCommand} that also takes the store flags ({@link StoreOptionsMixin}). Not thread-safe. */
+abstract class StoreCommand extends ContextCommand {
+    @Mixin
+    StoreOptionsMixin storeFlags;
 
-    static Store open(WeftCli.Context context, StoreOptionsMixin flags) {
-        return context.stores().get(flags.store).create(flags.toOptions());
+    /** Opens the store the flags name; the caller closes it. */
+    Store openStore() {
+        return storeFlags.open(context());
     }
 }

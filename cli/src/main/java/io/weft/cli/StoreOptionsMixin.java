@@ -1,5 +1,6 @@
 package io.weft.cli;
 
+import io.weft.core.spi.store.Store;
 import io.weft.core.spi.store.StoreOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,6 +39,11 @@ final class StoreOptionsMixin {
     @Option(names = "--net-config-path", paramLabel = "FILE",
             description = "With --store memory: read the network config from this JSON file.")
     Path netConfigPath;
+
+    /** Opens the store these flags name, from the context's store providers; the caller closes it. */
+    Store open(WeftCli.Context context) {
+        return context.stores().get(store).create(toOptions());
+    }
 
     StoreOptions toOptions() {
         List<String> eps = endpoints.isEmpty() ? List.of(StoreOptions.DEFAULT_ENDPOINT) : endpoints;

@@ -6,9 +6,11 @@ import io.weft.core.spi.backend.BackendProvider;
 import io.weft.core.spi.store.StoreProvider;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 import picocli.CommandLine;
 
@@ -32,6 +34,15 @@ public final class WeftCli {
      */
     record Context(PluginRegistry<StoreProvider> stores, PluginRegistry<BackendProvider> backends,
             Consumer<Runnable> onShutdown, Clock clock, InputStream stdin, Map<String, String> environment) {
+
+        /**
+         * The host's backend state directory, {@code WEFT_IPSEC_STATE_DIR} from the environment, when set:
+         * for the daemon's backend and for backend reports such as {@code weft ipsec sa}.
+         */
+        Optional<Path> backendStateDir() {
+            String dir = environment.get("WEFT_IPSEC_STATE_DIR");
+            return dir == null || dir.isBlank() ? Optional.empty() : Optional.of(Path.of(dir));
+        }
     }
 
     private final Map<String, String> environment;
@@ -61,8 +72,8 @@ public final class WeftCli {
 
     /** Runs the command line and returns the exit code. */
     public int execute(String... args) {
-        WeftCommand root = new WeftCommand();
-        CommandLine cmd = new CommandLine(root, new Factory(context));
+        WeftCommand root = new WeftCommand(context);
+        CommandLine cmd = new CommandLine(root);
         cmd.setOut(out);
         cmd.setErr(err);
         cmd.setDefaultValueProvider(new EnvironmentDefaults(environment));
@@ -89,17 +100,5 @@ public final class WeftCli {
         out.flush();
         err.flush();
         return code;
-    }
-
-    /** Hands the shared context to each command that takes one. */
-    private record Factory(Context context) implements CommandLine.IFactory {
-        @Override
-        public <K> K create(Class<K> cls) throws Exception {
-            try {
-                return cls.getDeclaredConstructor(Context.class).newInstance(context);
-            } catch (NoSuchMethodException e) {
-                return CommandLine.defaultFactory().create(cls);
-            }
-        }
     }
 }

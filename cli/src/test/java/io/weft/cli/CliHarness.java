@@ -34,6 +34,8 @@ final class CliHarness {
     final Map<String, String> env = new HashMap<>();
     final List<Runnable> shutdownHooks = new ArrayList<>();
     String stdin = "";
+    /** The backend providers to offer instead of those ServiceLoader finds, when set. */
+    List<BackendProvider> backends;
     /** The options the last command opened the shared store with. */
     volatile StoreOptions lastOptions;
 
@@ -50,7 +52,9 @@ final class CliHarness {
         stores.add(new SharedProvider());
         WeftCli cli = new WeftCli(
                 PluginRegistry.of("store", StoreProvider::name, stores),
-                PluginRegistry.load("backend", BackendProvider.class, BackendProvider::name, loader),
+                backends == null
+                        ? PluginRegistry.load("backend", BackendProvider.class, BackendProvider::name, loader)
+                        : PluginRegistry.of("backend", BackendProvider::name, backends),
                 hook -> {
                     synchronized (shutdownHooks) {
                         shutdownHooks.add(hook);

@@ -3,11 +3,12 @@ package io.weft.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.weft.core.model.Ipv4;
 import io.weft.core.model.Ipv4Subnet;
+import io.weft.core.testing.HostRequirements;
+import io.weft.core.testing.HostRequirements.Need;
 import io.weft.it.lab.CniRuntime;
 import io.weft.it.lab.Command;
 import io.weft.it.lab.Lab;
@@ -39,7 +40,8 @@ class CniOverlayTest {
 
     @BeforeEach
     void plugins() {
-        assumeTrue(CniRuntime.pluginsInstalled(), "Debian's containernetworking-plugins (scripts/ensure-test-env.sh)");
+        HostRequirements.require(Need.of("Debian's containernetworking-plugins (scripts/ensure-test-env.sh)",
+                CniRuntime::pluginsInstalled));
     }
 
     private Lab lab() {

@@ -37,7 +37,8 @@ class TsharkTest {
     @ValueSource(ints = {128, 256})
     @Timeout(60)
     void tsharkDecodesAndDecrypts(int bits) throws Exception {
-        assumeTrue(tsharkInstalled(), "tshark is not installed");
+        io.weft.core.testing.HostRequirements.require(
+                io.weft.core.testing.HostRequirements.Need.executable("/usr/bin/tshark"));
         X25519Keys a = X25519Keys.generate(TestKeys.seeded(1));
         X25519Keys b = X25519Keys.generate(TestKeys.seeded(2));
         PeerKeys keys = new PeerKeys(new SaKeyDerivation(TestKeys.PSK, bits), a, b.publicKey(), "b", AeadKind.JDK,

@@ -28,8 +28,8 @@ class DataPathNetnsTest {
 
     @BeforeEach
     void createNamespace() throws Exception {
-        Assumptions.assumeTrue(isRoot() && Files.exists(Path.of("/dev/net/tun")),
-                "needs root, ip(8) and /dev/net/tun");
+        io.weft.core.testing.HostRequirements.require(io.weft.core.testing.HostRequirements.Need.root(),
+                io.weft.core.testing.HostRequirements.Need.iproute2(), io.weft.core.testing.HostRequirements.Need.tun());
         run("ip", "netns", "add", namespace);
         run("ip", "-n", namespace, "link", "set", "lo", "up");
     }

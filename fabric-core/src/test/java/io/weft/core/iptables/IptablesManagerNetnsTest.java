@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.weft.core.model.Ipv4Subnet;
+import io.weft.core.testing.HostRequirements;
+import io.weft.core.testing.HostRequirements.Need;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,6 +42,7 @@ class IptablesManagerNetnsTest {
 
     @BeforeEach
     void namespace() throws Exception {
+        HostRequirements.require(Need.root(), Need.iproute2(), Need.executable("/usr/sbin/iptables-save"));
         run("ip", "netns", "add", ns);
         manager = new IptablesManager(List.of("ip", "netns", "exec", ns), NET, Ipv4Subnet.parse("100.96.34.0/24"),
                 true, true, Duration.ofSeconds(5));
@@ -47,6 +50,9 @@ class IptablesManagerNetnsTest {
 
     @AfterEach
     void removeNamespace() throws Exception {
+        if (manager == null) {
+            return; // skipped before the namespace was made
+        }
         manager.close();
         run("ip", "netns", "del", ns);
     }

@@ -58,12 +58,6 @@ public final class Lab implements AutoCloseable {
         ip("-n", bridge, "link", "set", "lo", "up");
     }
 
-    /** Whether this machine can run the lab: root, ip(8), /dev/net/tun. */
-    public static boolean available() {
-        return Files.exists(Path.of("/dev/net/tun")) && Command.run("id", "-u").output().strip().equals("0")
-                && Command.run("ip", "netns", "list").ok();
-    }
-
     /**
      * Installs the Debian packages the lab runs (etcd, etcdctl, ping, iperf3) where missing, through the
      * repository's apt helper; quick when all are present.

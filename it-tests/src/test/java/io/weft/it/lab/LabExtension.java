@@ -1,6 +1,7 @@
 package io.weft.it.lab;
 
-import org.junit.jupiter.api.Assumptions;
+import io.weft.core.testing.HostRequirements;
+import io.weft.core.testing.HostRequirements.Need;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -8,7 +9,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * Gives each test a fresh {@link Lab} named after the test method and always closes it, printing every
  * lab log and each host's diagnostics first when the test failed. Installs missing Debian tools (etcd,
- * ping, iperf3); skips the test where the lab cannot run (not root, no TUN).
+ * ping, iperf3). Where the lab cannot run (not root, no TUN) the test fails in CI and is skipped elsewhere
+ * ({@link HostRequirements}).
  * Register with {@code @RegisterExtension final LabExtension lab = new LabExtension();}.
  */
 public final class LabExtension implements BeforeEachCallback, AfterEachCallback {
@@ -21,7 +23,7 @@ public final class LabExtension implements BeforeEachCallback, AfterEachCallback
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        Assumptions.assumeTrue(Lab.available(), "the lab needs root, iproute2 and /dev/net/tun");
+        HostRequirements.require(Need.root(), Need.iproute2(), Need.tun());
         Lab.ensureTools();
         lab = new Lab(context.getRequiredTestMethod().getName());
         // If surefire kills the JVM (timeout), still remove the namespaces.

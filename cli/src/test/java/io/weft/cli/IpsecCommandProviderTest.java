@@ -1,0 +1,87 @@
+package io.weft.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.weft.core.model.NetworkConfig;
+import io.weft.core.spi.backend.Backend;
+import io.weft.core.spi.backend.BackendContext;
+import io.weft.core.spi.backend.BackendProvider;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code weft ipsec sa} reaches the backend only through the {@code ipsec} provider's report: what it asks
+ * for and what it prints, against a recording provider (the real one is tested in {@link IpsecCommandTest}).
+ */
+class IpsecCommandProviderTest {
+    private final CliHarness weft = new CliHarness();
+    private final List<String> asked = new ArrayList<>();
+
+    @TempDir
+    Path dir;
+
+    private Path net;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        net = Files.writeString(dir.resolve("net.json"), "{\"Network\":\"100.96.0.0/16\",\"Backend\":{\"Type\":\"ipsec\"}}");
+        weft.backends = List.of(new BackendProvider() {
+            @Override
+            public String name() {
+                return "ipsec";
+            }
+
+            @Override
+            public Backend create(BackendContext context) {
+                throw new UnsupportedOperationException("not started in this test");
+            }
+
+            @Override
+            public List<String> report(String report, String format, NetworkConfig config, Optional<Path> stateDir) {
+                asked.add(report + " " + format + " " + config.network() + " " + stateDir.map(Path::toString).orElse("-"));
+                return List.of("line 1", "line 2");
+            }
+        });
+    }
+
+    @Test
+    void asksForTheTableAndPrintsItsLines() {
+        CliHarness.Result r = weft.run("ipsec", "sa", "--store", "memory", "--net-config-path", net.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("line 1\nline 2\n", r.out());
+        assertEquals(List.of("sa table 100.96.0.0/16 -"), asked);
+    }
+
+    @Test
+    void theStateDirFlagWinsOverTheEnvironment() {
+        weft.env.put("WEFT_IPSEC_STATE_DIR", "/from/env");
+        weft.run("ipsec", "sa", "--wireshark", "--store", "memory", "--net-config-path", net.toString());
+        weft.run("ipsec", "sa", "--wireshark", "--store", "memory", "--net-config-path", net.toString(),
+                "--ipsec-state-dir", "/from/flag");
+        weft.env.put("WEFT_IPSEC_STATE_DIR", " ");
+        weft.run("ipsec", "sa", "--store", "memory", "--net-config-path", net.toString());
+        assertEquals(List.of("sa wireshark 100.96.0.0/16 /from/env", "sa wireshark 100.96.0.0/16 /from/flag",
+                "sa table 100.96.0.0/16 -"), asked);
+    }
+
+    @Test
+    void aMissingIpsecBackendIsNamed() {
+        weft.backends = List.of();
+        CliHarness.Result r = weft.run("ipsec", "sa", "--store", "memory", "--net-config-path", net.toString());
+        assertEquals(1, r.code());
+        assertEquals("weft: backend \"ipsec\" not found; available: \n", r.err());
+    }
+
+    @Test
+    void withoutASubcommandItNamesSa() {
+        CliHarness.Result r = weft.run("ipsec");
+        assertEquals(2, r.code());
+        assertEquals("weft: missing subcommand: sa (see 'weft ipsec --help')\n", r.err());
+    }
+}
