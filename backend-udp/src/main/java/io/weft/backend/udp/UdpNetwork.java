@@ -162,9 +162,12 @@ final class UdpNetwork implements Network {
             }
         }
         for (NetworkEvent e : events) {
-            if (e instanceof NetworkEvent.LeaseChanged changed && !changed.lease().attrs().publicIp().equals(publicIp)) {
-                LOG.warn("lease publicIp={} differs from this backend's publicIp={}; the socket stays bound",
-                        changed.lease().attrs().publicIp(), publicIp);
+            if (e instanceof NetworkEvent.LeaseChanged changed) {
+                String leased = changed.lease().attrs().publicIp();
+                if (!leased.equals(publicIp)) {
+                    LOG.warn("lease publicIp={} differs from this backend's publicIp={}; the socket stays bound",
+                            leased, publicIp);
+                }
             }
         }
     }
