@@ -51,9 +51,6 @@ public final class EventFd implements AutoCloseable {
             return;
         }
         closed = true;
-        int errno = sys.close(fd);
-        if (errno != 0) {
-            throw sys.failure("close the eventfd for " + what, errno, "nothing to do; it is released on exit");
-        }
+        sys.closeChecked(fd, "the eventfd for " + what, "nothing to do; it is released on exit");
     }
 }

@@ -8,7 +8,8 @@ import jnr.ffi.types.ssize_t;
 
 /**
  * The libc calls weft makes (the data path's TUN device, UDP socket, poll and eventfd, and sd_notify's unix
- * datagram): the one jnr-ffi interface for native calls, reached through {@link Syscalls}. It is public because jnr-ffi generates its implementation in another class loader.
+ * datagram): the one jnr-ffi interface for native calls, reached through {@link Syscalls}. It is public
+ * because jnr-ffi generates its implementation in another class loader.
  *
  * <p>Hot-path calls take buffer and address arguments as raw {@code long} addresses of direct memory
  * (see the udp backend's {@code PacketBatch}) so that a call allocates no {@code Pointer}; this assumes LP64 Linux, which

@@ -109,9 +109,6 @@ public final class UdpSocket implements AutoCloseable {
             return;
         }
         closed = true;
-        int errno = sys.close(fd);
-        if (errno != 0) {
-            throw sys.failure("close UDP socket " + description, errno, "nothing to do; it is released on exit");
-        }
+        sys.closeChecked(fd, "UDP socket " + description, "nothing to do; it is released on exit");
     }
 }

@@ -42,7 +42,6 @@ public final class UnixDatagram {
         if (fd < 0) {
             throw sys.failure("socket(AF_UNIX, SOCK_DGRAM)", sys.errno(), "check the process may open sockets");
         }
-        int closeErrno;
         try {
             if (libc.connect(fd, address, length) < 0) {
                 throw sys.failure("connect to unix socket " + path, sys.errno(), "check that a process listens there");
@@ -52,11 +51,13 @@ public final class UnixDatagram {
             if (libc.send(fd, buffer, message.length, LibC.MSG_DONTWAIT) < 0) {
                 throw sys.failure("send to unix socket " + path, sys.errno(), "check that its listener reads");
             }
-        } finally {
-            closeErrno = sys.close(fd);
+        } catch (RuntimeException e) {
+            int errno = sys.close(fd);
+            if (errno != 0) {
+                e.addSuppressed(sys.failure("close unix socket for " + path, errno, "nothing to do"));
+            }
+            throw e;
         }
-        if (closeErrno != 0) {
-            throw sys.failure("close unix socket for " + path, closeErrno, "the message was sent; nothing to do");
-        }
+        sys.closeChecked(fd, "unix socket for " + path, "the message was sent; nothing to do");
     }
 }
