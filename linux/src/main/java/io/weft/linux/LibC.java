@@ -12,8 +12,8 @@ import jnr.ffi.types.ssize_t;
  * because jnr-ffi generates its implementation in another class loader.
  *
  * <p>Hot-path calls take buffer and address arguments as raw {@code long} addresses of direct memory
- * (see the udp backend's {@code PacketBatch}) so that a call allocates no {@code Pointer}; this assumes LP64 Linux, which
- * {@link Syscalls#load()} checks. Every call saves errno; callers check every return value.
+ * (see the udp backend's {@code PacketBatch}) so that a call allocates no {@code Pointer}; this assumes LP64
+ * Linux, which {@link Syscalls#load()} checks. Every call saves errno; callers check every return value.
  *
  * <p>No call has six arguments: jnr-ffi 2.2.17's generated stub for a six-argument {@code recvfrom} crashed
  * the JVM (SIGSEGV in the stub) while the reflective invoker worked, so UDP uses {@code recvmmsg}/{@code
@@ -92,7 +92,7 @@ public interface LibC {
     @ssize_t
     long write(int fd, long buffer, @size_t long count);
 
-    /** {@code recvmmsg(fd, struct mmsghdr *vector, vlen, flags, NULL timeout)}; see the udp backend's {@code PacketBatch}. */
+    /** {@code recvmmsg(fd, struct mmsghdr *vector, vlen, flags, NULL timeout)}; see the backend's PacketBatch. */
     @SaveError
     int recvmmsg(int fd, long vector, int length, int flags, long timeout);
 
