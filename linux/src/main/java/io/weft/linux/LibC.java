@@ -7,18 +7,20 @@ import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 
 /**
- * The libc calls the udp data path makes: one small jnr-ffi interface for the module, used only through
- * {@link Syscalls}. It is public because jnr-ffi generates its implementation in another class loader.
+ * The libc calls weft makes (the data path's TUN device, UDP socket, poll and eventfd, and sd_notify's unix
+ * datagram): the one jnr-ffi interface for native calls, reached through {@link Syscalls}. It is public
+ * because jnr-ffi generates its implementation in another class loader.
  *
  * <p>Hot-path calls take buffer and address arguments as raw {@code long} addresses of direct memory
- * (see the udp backend's {@code PacketBatch}) so that a call allocates no {@code Pointer}; this assumes LP64 Linux, which
- * {@link Syscalls#load()} checks. Every call saves errno; callers check every return value.
+ * (see the udp backend's {@code PacketBatch}) so that a call allocates no {@code Pointer}; this assumes LP64
+ * Linux, which {@link Syscalls#load()} checks. Every call saves errno; callers check every return value.
  *
- * <p>No hot-path call has six arguments: jnr-ffi 2.2.17's generated stub for a six-argument
- * {@code recvfrom} crashed the JVM (SIGSEGV in the stub) while the reflective invoker worked, so UDP uses
- * {@code recvmmsg}/{@code sendmmsg}, which batch anyway.
+ * <p>No call has six arguments: jnr-ffi 2.2.17's generated stub for a six-argument {@code recvfrom} crashed
+ * the JVM (SIGSEGV in the stub) while the reflective invoker worked, so UDP uses {@code recvmmsg}/{@code
+ * sendmmsg}, which batch anyway, and a unix datagram is {@code connect} then {@code send}, not {@code sendto}.
  */
 public interface LibC {
+    int AF_UNIX = 1;
     int AF_INET = 2;
     int SOCK_DGRAM = 2;
     int SOCK_CLOEXEC = 0x80000;
@@ -33,6 +35,8 @@ public interface LibC {
     int SO_RCVBUFFORCE = 33;
     int MSG_DONTWAIT = 0x40;
     short POLLIN = 0x1;
+    int EFD_NONBLOCK = 0x800;
+    int EFD_CLOEXEC = 0x80000;
     int EINTR = 4;
     int EBADF = 9;
     int EAGAIN = 11;
@@ -62,6 +66,16 @@ public interface LibC {
     int bind(int fd, Pointer address, int addressLength);
 
     @SaveError
+    int connect(int fd, Pointer address, int addressLength);
+
+    @SaveError
+    @ssize_t
+    long send(int fd, Pointer buffer, @size_t long length, int flags);
+
+    @SaveError
+    int eventfd(int initialValue, int flags);
+
+    @SaveError
     int setsockopt(int fd, int level, int name, Pointer value, int valueLength);
 
     @SaveError
@@ -78,7 +92,7 @@ public interface LibC {
     @ssize_t
     long write(int fd, long buffer, @size_t long count);
 
-    /** {@code recvmmsg(fd, struct mmsghdr *vector, vlen, flags, NULL timeout)}; see the udp backend's {@code PacketBatch}. */
+    /** {@code recvmmsg(fd, struct mmsghdr *vector, vlen, flags, NULL timeout)}; see the backend's PacketBatch. */
     @SaveError
     int recvmmsg(int fd, long vector, int length, int flags, long timeout);
 

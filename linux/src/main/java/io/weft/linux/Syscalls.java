@@ -89,6 +89,14 @@ public final class Syscalls {
         return libc.close(fd) < 0 ? errno() : 0;
     }
 
+    /** {@code close(fd)}; throws naming {@code what} and the fix unless it worked. */
+    public void closeChecked(int fd, String what, String fix) {
+        int errno = close(fd);
+        if (errno != 0) {
+            throw failure("close " + what, errno, fix);
+        }
+    }
+
     /** The usual fix for a permission error, else {@code fix}. */
     public static String fixFor(int errno, String fix) {
         if (errno == LibC.EPERM || errno == LibC.EACCES) {

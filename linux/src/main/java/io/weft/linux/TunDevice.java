@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
  * This host's TUN device, set up with ioctls only (no {@code ip} subprocess): opened non-blocking with
  * {@code IFF_TUN|IFF_NO_PI}, given the subnet's network address as a /32 (as flannel does), the MTU and
  * the up flag, and a route of the whole overlay Network through it. {@link #close()} deletes the route and
- * closes the descriptor, which deletes the (non-persistent) device. Owned by the network that opened it; set-up
- * and close are not thread-safe, {@link #fd()} may be read and written from the forwarding threads.
+ * closes the descriptor, which deletes the (non-persistent) device. Opened by the udp backend's data path when it
+ * starts and owned from then on by the network it starts; set-up and close are not thread-safe, {@link #fd()} may
+ * be read and written from the forwarding threads.
  */
 public final class TunDevice implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TunDevice.class);

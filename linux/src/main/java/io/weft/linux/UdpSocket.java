@@ -7,10 +7,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The UDP socket peers send to: bound to the external interface address and {@code Backend.Port}, with
- * enlarged buffers and a send timeout. Receives are non-blocking (after a poll with a timeout); sends
+ * enlarged buffers and a send timeout. Receives are non-blocking (after a {@link Poller} wait); sends
  * block for at most {@link #SEND_TIMEOUT_SECONDS}, which pushes back on the TUN queue instead of dropping.
- * Owned by the network that opened it; the descriptor is shared by the two forwarding threads, which the kernel
- * allows.
+ * Bound by the udp backend's data path when it prepares (so a taken port fails before any lease), and owned
+ * by it until the network it starts takes it over; the descriptor is shared by the two forwarding threads,
+ * which the kernel allows.
  */
 public final class UdpSocket implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UdpSocket.class);
@@ -109,9 +110,6 @@ public final class UdpSocket implements AutoCloseable {
             return;
         }
         closed = true;
-        int errno = sys.close(fd);
-        if (errno != 0) {
-            throw sys.failure("close UDP socket " + description, errno, "nothing to do; it is released on exit");
-        }
+        sys.closeChecked(fd, "UDP socket " + description, "nothing to do; it is released on exit");
     }
 }

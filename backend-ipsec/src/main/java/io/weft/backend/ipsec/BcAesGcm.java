@@ -34,35 +34,34 @@ final class BcAesGcm implements Aead {
 
     @Override
     public int seal(byte[] nonce, byte[] aad, ByteBuffer src, ByteBuffer dst) {
-        int length = src.remaining();
-        init(true, nonce);
-        gcm.processAADBytes(aad, 0, aad.length);
-        src.get(in, 0, length);
-        int n = gcm.processBytes(in, 0, length, out, 0);
         try {
-            n += gcm.doFinal(out, n);
+            return process(true, nonce, aad, src, dst);
         } catch (InvalidCipherTextException e) {
             throw new IllegalStateException("AES-GCM encryption failed: " + e, e);
         }
-        dst.put(out, 0, n);
-        return n;
     }
 
     @Override
     public int open(byte[] nonce, byte[] aad, ByteBuffer src, ByteBuffer dst) {
-        int length = src.remaining();
-        if (length < Esp.ICV_BYTES) {
+        if (src.remaining() < Esp.ICV_BYTES) {
             return -1;
         }
-        init(false, nonce);
-        gcm.processAADBytes(aad, 0, aad.length);
-        src.get(in, 0, length);
-        int n = gcm.processBytes(in, 0, length, out, 0);
         try {
-            n += gcm.doFinal(out, n);
+            return process(false, nonce, aad, src, dst);
         } catch (InvalidCipherTextException e) {
             return -1;
         }
+    }
+
+    /** One packet through GCM; {@code dst} gets the output only when the tag verified (or on encryption). */
+    private int process(boolean encrypt, byte[] nonce, byte[] aad, ByteBuffer src, ByteBuffer dst)
+            throws InvalidCipherTextException {
+        int length = src.remaining();
+        init(encrypt, nonce);
+        gcm.processAADBytes(aad, 0, aad.length);
+        src.get(in, 0, length);
+        int n = gcm.processBytes(in, 0, length, out, 0);
+        n += gcm.doFinal(out, n);
         dst.put(out, 0, n);
         return n;
     }

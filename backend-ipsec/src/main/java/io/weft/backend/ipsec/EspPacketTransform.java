@@ -1,28 +1,44 @@
 package io.weft.backend.ipsec;
 
 import io.weft.backend.udp.PacketTransform;
+import io.weft.core.model.Lease;
 import java.nio.ByteBuffer;
 
 /**
- * Plugs the ESP stage ({@link EspTransform}) into the udp data path: seals in place, with the ESP header
- * and IV written into the headroom in front of the inner packet and the trailer and ICV after it, and opens
- * in place, leaving the inner packet right after the ESP header and IV. The views it hands the ESP stage are
+ * Plugs the ESP stage ({@link EspTransform}) into the udp data path: each peer's state is its ESP
+ * {@link EspTransform.Session}, kept in the data path's route table. Seals in place, with the ESP header and
+ * IV written into the headroom in front of the inner packet and the trailer and ICV after it, and opens in
+ * place, leaving the inner packet right after the ESP header and IV. The views it hands the ESP stage are
  * made once per direction (the data path passes the same batch buffer on every call from a thread), so the
- * only per-packet allocation is the JCE's, measured in {@code EspAllocationTest}. Not thread-safe beyond
+ * only per-packet allocation is the JCE's, measured in {@code EspPacketTransformTest}. Not thread-safe beyond
  * {@link PacketTransform}'s contract: {@link #seal} on one thread, {@link #open} on one other.
  */
-final class EspPacketTransform implements PacketTransform {
+final class EspPacketTransform implements PacketTransform<EspTransform.Session> {
     /** ESP header and explicit IV. */
     static final int HEADROOM = Esp.HEADER_BYTES;
     /** Padding, Pad Length, Next Header and the ICV. */
     static final int TAILROOM = Esp.MAX_PADDING + Esp.TRAILER_BYTES + Esp.ICV_BYTES;
     private final EspTransform esp;
-    private ByteBuffer sealBuffer;
-    private ByteBuffer sealSrc;
-    private ByteBuffer sealDst;
-    private ByteBuffer openBuffer;
-    private ByteBuffer openSrc;
-    private ByteBuffer openDst;
+    private final Views sealViews = new Views();
+    private final Views openViews = new Views();
+
+    /** Two reusable views of one direction's batch buffer. Owned by that direction's thread. */
+    private static final class Views {
+        private ByteBuffer buffer;
+        private ByteBuffer src;
+        private ByteBuffer dst;
+
+        /** Points {@link #src} at {@code length} bytes from {@code from}, and {@link #dst} at {@code to}. */
+        void aim(ByteBuffer of, int from, int length, int to) {
+            if (of != buffer) {
+                buffer = of;
+                src = of.duplicate();
+                dst = of.duplicate();
+            }
+            src.limit(of.capacity()).position(from).limit(from + length);
+            dst.limit(of.capacity()).position(to);
+        }
+    }
 
     EspPacketTransform(EspTransform esp) {
         this.esp = esp;
@@ -39,26 +55,19 @@ final class EspPacketTransform implements PacketTransform {
     }
 
     @Override
-    public int seal(int peerAddress, ByteBuffer buffer, int offset, int length) {
-        if (buffer != sealBuffer) {
-            sealBuffer = buffer;
-            sealSrc = buffer.duplicate();
-            sealDst = buffer.duplicate();
-        }
-        sealSrc.limit(buffer.capacity()).position(offset).limit(offset + length);
-        sealDst.limit(buffer.capacity()).position(offset - HEADROOM);
-        return esp.seal(peerAddress, sealSrc, sealDst, System.nanoTime(), System.currentTimeMillis() / 1000);
+    public EspTransform.Session peerState(Lease peer) {
+        return esp.session(peer);
     }
 
     @Override
-    public int open(int sourceAddress, ByteBuffer buffer, int offset, int length) {
-        if (buffer != openBuffer) {
-            openBuffer = buffer;
-            openSrc = buffer.duplicate();
-            openDst = buffer.duplicate();
-        }
-        openSrc.limit(buffer.capacity()).position(offset).limit(offset + length);
-        openDst.limit(buffer.capacity()).position(offset + HEADROOM);
-        return esp.open(sourceAddress, openSrc, openDst, System.nanoTime(), System.currentTimeMillis() / 1000);
+    public int seal(EspTransform.Session peer, ByteBuffer buffer, int offset, int length) {
+        sealViews.aim(buffer, offset, length, offset - HEADROOM);
+        return esp.seal(peer, sealViews.src, sealViews.dst, System.nanoTime(), System.currentTimeMillis() / 1000);
+    }
+
+    @Override
+    public int open(EspTransform.Session peer, ByteBuffer buffer, int offset, int length) {
+        openViews.aim(buffer, offset, length, offset + HEADROOM);
+        return esp.open(peer, openViews.src, openViews.dst, System.nanoTime(), System.currentTimeMillis() / 1000);
     }
 }

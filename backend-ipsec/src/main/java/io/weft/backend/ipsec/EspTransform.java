@@ -8,43 +8,32 @@ import io.weft.core.model.Ipv4;
 import io.weft.core.model.Ipv4Subnet;
 import io.weft.core.model.Lease;
 import io.weft.core.model.LeaseAttrs;
-import io.weft.core.model.LeaseEvent;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ESP stage between the udp data path's TUN and UDP sides: per peer (keyed by its PublicIP) one
- * {@link OutboundState} and one {@link InboundState}, made from the peer's {@code BackendData.PublicKey}.
- * The forwarding threads call {@link #seal} and {@link #open} per packet; the daemon's threads call
- * {@link #handleEvents}, which builds a new immutable peer table (sorted addresses, binary search, no
- * boxing) and publishes it through a volatile field, keeping the SA state of peers whose key did not change.
+ * The ESP stage between the udp data path's TUN and UDP sides. For each peer it makes a {@link Session} (one
+ * {@link OutboundState} and one {@link InboundState}, keyed from the peer's {@code BackendData.PublicKey});
+ * the sessions live in the udp data path's route table, which hands each packet's session to {@link #seal}
+ * and {@link #open}, so this class keeps no peer table. The reporting thread reads the sessions the table
+ * holds now for the SA list and the "another PSK?" warnings.
  *
- * <p>Thread-safety: {@link #handleEvents} and {@link #saRecords} may run on any thread (serialised by a
- * lock); {@link #seal} runs only on the outbound forwarding thread and {@link #open} only on the inbound one,
- * because each direction's SA state is owned by one thread.
+ * <p>Thread-safety: {@link #session} may run on any thread; {@link #seal} runs only on the outbound
+ * forwarding thread and {@link #open} only on the inbound one, because each direction's SA state is owned by
+ * one thread; {@link #newAuthenticationWarnings} and {@link #saRecords} run on the reporting thread.
  */
 final class EspTransform {
     private static final Logger LOG = LoggerFactory.getLogger(EspTransform.class);
     static final String TYPE = "ipsec";
 
-    /** One peer's keys and SA state. */
+    /** One peer's keys and SA state: the per-peer state of the route table entry that routes to it. */
     record Session(int publicIp, Ipv4Subnet subnet, String publicKey, OutboundState out, InboundState in) {
-    }
-
-    /** The published peer table: addresses sorted for binary search. Immutable. */
-    private record Table(int[] addresses, Session[] sessions) {
-        Session find(int address) {
-            int i = Arrays.binarySearch(addresses, address);
-            return i >= 0 ? sessions[i] : null;
-        }
     }
 
     private final X25519Keys own;
@@ -54,10 +43,7 @@ final class EspTransform {
     private final SecureRandom random;
     private final EspStats stats;
     private final String ownPublicIp;
-    private final Object lock = new Object();
-    private final Map<Ipv4Subnet, Session> bySubnet = new LinkedHashMap<>();
-    private final Map<Integer, Boolean> warned = new HashMap<>();
-    private volatile Table table = new Table(new int[0], new Session[0]);
+    private final Set<Integer> warned = new HashSet<>();
 
     EspTransform(X25519Keys own, SaKeyDerivation derivation, RekeyPolicy policy, AeadKind kind, SecureRandom random,
             EspStats stats, String ownPublicIp) {
@@ -70,81 +56,43 @@ final class EspTransform {
         this.ownPublicIp = ownPublicIp;
     }
 
-    /** The lease attributes this host publishes: BackendType ipsec, BackendData {"PublicKey":"<base64>"}. */
-    static LeaseAttrs leaseAttrs(String publicIp, X25519Keys keys) {
+    /** The lease's BackendData this host publishes: {"PublicKey":"<base64>"}. */
+    static ObjectNode backendData(X25519Keys keys) {
         ObjectNode data = JsonNodeFactory.instance.objectNode();
         data.put("PublicKey", keys.publicKeyBase64());
-        return new LeaseAttrs(publicIp, null, TYPE, data);
+        return data;
     }
 
-    /** Applies peer changes; returns true when the peer table changed. */
-    boolean handleEvents(List<LeaseEvent> events) {
-        synchronized (lock) {
-            boolean changed = false;
-            for (LeaseEvent e : events) {
-                if (e instanceof LeaseEvent.Added added) {
-                    changed |= add(added.lease());
-                } else if (bySubnet.remove(e.subnet()) != null) {
-                    changed = true;
-                }
-            }
-            if (changed) {
-                publish();
-            }
-            return changed;
-        }
-    }
-
-    private boolean add(Lease lease) {
+    /**
+     * A new session for the ipsec peer {@code lease}, or null (logged) when its lease has no usable
+     * {@code BackendData.PublicKey}: packets to it are then dropped as {@link EspDrop#NO_SA}, and from it as
+     * {@link EspDrop#UNKNOWN_PEER}.
+     */
+    Session session(Lease lease) {
         LeaseAttrs attrs = lease.attrs();
         String where = "lease " + lease.subnet();
-        if (!TYPE.equalsIgnoreCase(attrs.backendType())) {
-            LOG.info("peer ignored subnet={} backendType={}: it does not speak ipsec", lease.subnet(),
-                    attrs.backendType());
-            return bySubnet.remove(lease.subnet()) != null;
-        }
         JsonNode key = attrs.backendData().path("PublicKey");
-        byte[] peerKey;
         try {
             if (!key.isTextual()) {
                 throw new WeftException(where + " has no BackendData.PublicKey: the peer must run the ipsec backend");
             }
-            peerKey = X25519Keys.parsePublicKey(key.textValue(), where);
-            int address = Ipv4.parse("PublicIP", attrs.publicIp());
-            Session before = bySubnet.get(lease.subnet());
-            if (before != null && before.publicIp() == address && before.publicKey().equals(key.textValue())) {
-                return false;
-            }
+            byte[] peerKey = X25519Keys.parsePublicKey(key.textValue(), where);
             PeerKeys keys = new PeerKeys(derivation, own, peerKey, attrs.publicIp(), kind, random);
-            bySubnet.put(lease.subnet(), new Session(address, lease.subnet(), key.textValue(),
-                    new OutboundState(keys, policy, stats), new InboundState(keys, policy, stats)));
-            LOG.info("ipsec peer added subnet={} publicIp={}", lease.subnet(), attrs.publicIp());
-            return true;
+            LOG.debug("ipsec session made subnet={} publicIp={}", lease.subnet(), attrs.publicIp());
+            return new Session(Ipv4.parse("PublicIP", attrs.publicIp()), lease.subnet(), key.textValue(),
+                    new OutboundState(keys, policy, stats), new InboundState(keys, policy, stats));
         } catch (WeftException e) {
             LOG.warn("ipsec peer ignored subnet={}: {}", lease.subnet(), e.getMessage());
-            return bySubnet.remove(lease.subnet()) != null;
+            return null;
         }
-    }
-
-    private void publish() {
-        List<Session> list = new ArrayList<>(bySubnet.values());
-        list.sort((a, b) -> Integer.compare(a.publicIp(), b.publicIp()));
-        int[] addresses = new int[list.size()];
-        Session[] sessions = new Session[list.size()];
-        for (int i = 0; i < list.size(); i++) {
-            addresses[i] = list.get(i).publicIp();
-            sessions[i] = list.get(i);
-        }
-        table = new Table(addresses, sessions);
     }
 
     /**
      * Seals the inner packet {@code src} (position to limit, with 5 bytes of room past the limit) for the
-     * peer at {@code peerIp} into {@code dst} at its position. Returns the ESP length or an
-     * {@link EspDrop#code()} ({@link EspDrop#NO_SA} when the peer has no key).
+     * peer of session {@code s} into {@code dst} at its position. Returns the ESP length or an
+     * {@link EspDrop#code()} ({@link EspDrop#NO_SA} when the peer has no session).
      */
-    int seal(int peerIp, ByteBuffer src, ByteBuffer dst, long nowNanos, long nowEpochSeconds) {
-        Session s = table.find(peerIp);
+    int seal(Session s, ByteBuffer src, ByteBuffer dst, long nowNanos, long nowEpochSeconds) {
         if (s == null) {
             stats.drop(EspDrop.NO_SA);
             return EspDrop.NO_SA.code();
@@ -155,11 +103,10 @@ final class EspTransform {
     }
 
     /**
-     * Opens an ESP payload from {@code sourceIp} ({@code src} position to limit) into {@code dst} at its
-     * position. Returns the inner packet length or an {@link EspDrop#code()}, already counted.
+     * Opens an ESP payload from the peer of session {@code s} ({@code src} position to limit) into {@code dst}
+     * at its position. Returns the inner packet length or an {@link EspDrop#code()}, already counted.
      */
-    int open(int sourceIp, ByteBuffer src, ByteBuffer dst, long nowNanos, long nowEpochSeconds) {
-        Session s = table.find(sourceIp);
+    int open(Session s, ByteBuffer src, ByteBuffer dst, long nowNanos, long nowEpochSeconds) {
         if (s == null) {
             stats.drop(EspDrop.UNKNOWN_PEER);
             return EspDrop.UNKNOWN_PEER.code();
@@ -174,14 +121,14 @@ final class EspTransform {
     }
 
     /**
-     * Peers whose packets fail authentication and never verified (most likely another PSK), each reported
-     * once; for the reporting thread to log.
+     * Peers among {@code sessions} whose packets fail authentication and never verified (most likely another
+     * PSK), each reported once; for the reporting thread to log.
      */
-    List<String> newAuthenticationWarnings() {
+    List<String> newAuthenticationWarnings(List<Session> sessions) {
         List<String> out = new ArrayList<>();
-        synchronized (lock) {
-            for (Session s : bySubnet.values()) {
-                if (s.in().authFailures() > 0 && !s.in().everVerified() && warned.put(s.publicIp(), true) == null) {
+        synchronized (warned) {
+            for (Session s : sessions) {
+                if (s.in().authFailures() > 0 && !s.in().everVerified() && warned.add(s.publicIp())) {
                     out.add("ESP packets from peer " + Ipv4.format(s.publicIp()) + " (subnet " + s.subnet()
                             + ") fail authentication: it most likely has another Backend.PSK; check the network"
                             + " config it reads");
@@ -191,24 +138,22 @@ final class EspTransform {
         return out;
     }
 
-    /** The current SAs (and the previous inbound one during its overlap), for the SA list file. */
-    List<SaRecord> saRecords() {
+    /** The current SAs of {@code sessions} (and the previous inbound one during its overlap), for the SA list. */
+    List<SaRecord> saRecords(List<Session> sessions) {
         List<SaRecord> out = new ArrayList<>();
-        synchronized (lock) {
-            for (Session s : bySubnet.values()) {
-                String peer = Ipv4.format(s.publicIp());
-                OutboundSa o = s.out().peek();
-                if (o != null) {
-                    out.add(new SaRecord(true, ownPublicIp, peer, o.spi(), s.publicKey(), true));
-                }
-                InboundSa c = s.in().current();
-                if (c != null) {
-                    out.add(new SaRecord(false, peer, ownPublicIp, c.spi(), s.publicKey(), true));
-                }
-                InboundSa p = s.in().previous();
-                if (p != null) {
-                    out.add(new SaRecord(false, peer, ownPublicIp, p.spi(), s.publicKey(), false));
-                }
+        for (Session s : sessions) {
+            String peer = Ipv4.format(s.publicIp());
+            OutboundSa o = s.out().peek();
+            if (o != null) {
+                out.add(new SaRecord(true, ownPublicIp, peer, o.spi(), s.publicKey(), true));
+            }
+            InboundSa c = s.in().current();
+            if (c != null) {
+                out.add(new SaRecord(false, peer, ownPublicIp, c.spi(), s.publicKey(), true));
+            }
+            InboundSa p = s.in().previous();
+            if (p != null) {
+                out.add(new SaRecord(false, peer, ownPublicIp, p.spi(), s.publicKey(), false));
             }
         }
         return out;

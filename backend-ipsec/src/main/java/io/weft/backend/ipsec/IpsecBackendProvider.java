@@ -1,11 +1,19 @@
 package io.weft.backend.ipsec;
 
+import io.weft.core.WeftException;
+import io.weft.core.model.NetworkConfig;
 import io.weft.core.spi.backend.Backend;
 import io.weft.core.spi.backend.BackendContext;
 import io.weft.core.spi.backend.BackendProvider;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
-/** The {@code ipsec} backend (experimental): ESP in UDP on the udp data path. Found by ServiceLoader. */
+/**
+ * The {@code ipsec} backend (experimental): ESP in UDP on the udp data path. Its one report, {@code sa}
+ * (formats {@code table} and {@code wireshark}), is {@code weft ipsec sa}. Found by ServiceLoader; stateless.
+ */
 public final class IpsecBackendProvider implements BackendProvider {
     @Override
     public String name() {
@@ -14,6 +22,20 @@ public final class IpsecBackendProvider implements BackendProvider {
 
     @Override
     public Backend create(BackendContext context) {
-        return new IpsecBackend(Objects.requireNonNull(context, "context is null"), System.getenv());
+        return new IpsecBackend(Objects.requireNonNull(context, "context is null"));
+    }
+
+    /** {@code sa} as {@code table} (no keys) or {@code wireshark} ({@code esp_sa} lines with keys). */
+    @Override
+    public List<String> report(String report, String format, NetworkConfig config, Optional<Path> stateDir) {
+        if (!"sa".equals(report)) {
+            throw new WeftException("the ipsec backend has no \"" + report + "\" report: it has sa");
+        }
+        return switch (format) {
+            case "table" -> IpsecSaExport.table(config.backend(), stateDir);
+            case "wireshark" -> IpsecSaExport.wireshark(config.backend(), stateDir);
+            default -> throw new WeftException("the ipsec sa report has no \"" + format
+                    + "\" format: use table or wireshark");
+        };
     }
 }

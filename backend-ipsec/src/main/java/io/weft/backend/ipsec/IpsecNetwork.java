@@ -1,110 +1,97 @@
 package io.weft.backend.ipsec;
 
-import io.weft.core.model.Lease;
-import io.weft.core.model.LeaseEvent;
+import io.weft.core.runtime.LoopThread;
 import io.weft.core.spi.backend.Network;
+import io.weft.core.spi.backend.NetworkEvent;
 import io.weft.core.spi.backend.NetworkStats;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ipsec backend's running network: the udp data path with the ESP stage in it, plus a reporter thread
- * it names and owns ({@code weft-ipsec-report}) that once a second rewrites the SA list file when the SAs
- * changed (logging each change), and logs each peer whose packets fail authentication, once. Lease events
- * go to the ESP stage first (so a new peer has keys before it has a route), then to the data path. Stats
- * are the data path's with the ESP drop counters added. Thread-safe as {@link Network} asks.
+ * The ipsec backend's running network: the udp data path with the ESP stage in it, plus a reporter
+ * {@link LoopThread} it names and owns ({@code weft-ipsec-report}) that once a second rewrites the SA list
+ * file when the SAs changed (logging each change), and logs each peer whose packets fail authentication,
+ * once. Events go to the data path, whose route table makes each new peer's ESP session before it routes to
+ * the peer. Stats are the data path's with the ESP drop counters added. Thread-safe as {@link Network} asks.
  */
 final class IpsecNetwork implements Network {
     private static final Logger LOG = LoggerFactory.getLogger(IpsecNetwork.class);
     static final long REPORT_MILLIS = 1000;
+    private static final Duration JOIN = Duration.ofSeconds(2);
     private final Network udp;
+    private final Supplier<List<EspTransform.Session>> sessions;
     private final EspTransform esp;
     private final EspStats stats;
     private final SaListFile.Contents header;
     private final Path saFile;
-    private final CountDownLatch stop = new CountDownLatch(1);
-    private final Thread reporter;
+    private LoopThread reporter;
+    private boolean closed;
     private List<SaRecord> written;
 
-    IpsecNetwork(Network udp, EspTransform esp, EspStats stats, SaListFile.Contents header, Path saFile) {
+    /** @param sessions the ESP sessions in the data path's route table now */
+    IpsecNetwork(Network udp, Supplier<List<EspTransform.Session>> sessions, EspTransform esp, EspStats stats,
+            SaListFile.Contents header, Path saFile) {
         this.udp = udp;
+        this.sessions = sessions;
         this.esp = esp;
         this.stats = stats;
         this.header = header;
         this.saFile = saFile;
-        this.reporter = new Thread(this::report, "weft-ipsec-report");
-        this.reporter.setDaemon(true);
-    }
-
-    @Override
-    public Lease lease() {
-        return udp.lease();
-    }
-
-    @Override
-    public int mtu() {
-        return udp.mtu();
     }
 
     @Override
     public void run() throws InterruptedException {
         synchronized (this) {
-            if (stop.getCount() == 0 || reporter.isAlive()) {
+            if (closed || reporter != null) {
                 return;
             }
             reportOnce();
-            reporter.start();
+            reporter = LoopThread.start("weft-ipsec-report", this::report, () -> { },
+                    t -> LOG.error("thread weft-ipsec-report failed: {}", t.toString()));
         }
         udp.run();
     }
 
-    private void report() {
-        try {
-            while (!stop.await(REPORT_MILLIS, TimeUnit.MILLISECONDS)) {
-                reportOnce();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    private void report(LoopThread self) throws InterruptedException {
+        while (self.running()) {
+            Thread.sleep(REPORT_MILLIS);
+            reportOnce();
         }
     }
 
     private void reportOnce() {
-        for (String warning : esp.newAuthenticationWarnings()) {
+        List<EspTransform.Session> now = sessions.get();
+        for (String warning : esp.newAuthenticationWarnings(now)) {
             LOG.warn(warning);
         }
-        List<SaRecord> now = esp.saRecords();
-        if (now.equals(written)) {
+        List<SaRecord> records = esp.saRecords(now);
+        if (records.equals(written)) {
             return;
         }
-        for (SaRecord sa : now) {
+        for (SaRecord sa : records) {
             if (sa.current() && (written == null || !written.contains(sa))) {
                 LOG.info("ipsec SA in use direction={} src={} dst={} spi={}", sa.outbound() ? "out" : "in",
                         sa.source(), sa.destination(), Esp.spiHex(sa.spi()));
             }
         }
         try {
-            SaListFile.write(saFile, new SaListFile.Contents(header.publicKey(), header.keyBits(), header.pskId(), now));
-            written = now;
+            SaListFile.write(saFile, new SaListFile.Contents(header.publicKey(), header.keyBits(), header.pskId(),
+                    records));
+            written = records;
         } catch (RuntimeException e) {
             LOG.warn("cannot write the SA list; retrying in {} ms: {}", REPORT_MILLIS, e.getMessage());
         }
     }
 
     @Override
-    public void handleEvents(List<LeaseEvent> events) {
-        esp.handleEvents(events);
+    public void handleEvents(List<NetworkEvent> events) {
         udp.handleEvents(events);
-    }
-
-    @Override
-    public void leaseChanged(Lease lease) {
-        udp.leaseChanged(lease);
     }
 
     @Override
@@ -118,17 +105,22 @@ final class IpsecNetwork implements Network {
     }
 
     @Override
-    public boolean isUp() {
-        return udp.isUp() && reporter.isAlive();
+    public synchronized boolean isUp() {
+        return udp.isUp() && reporter != null && reporter.isAlive();
     }
 
     @Override
     public void close() {
-        stop.countDown();
-        try {
-            reporter.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        LoopThread started;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            started = reporter;
+        }
+        if (started != null && !started.stop(JOIN)) {
+            LOG.warn("thread weft-ipsec-report still running {} ms after stop", JOIN.toMillis());
         }
         udp.close();
         LOG.info("ipsec closed sealed={} opened={} outboundSas={} inboundSas={} drops={}", stats.sealedCount(),

@@ -6,26 +6,21 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 
 /**
  * What {@code weft ipsec sa} prints: this host's SAs, as a table or, with their keys, as Wireshark
  * {@code esp_sa} lines. Keys are derived again from the key file, the PSK in the network config and the SA
  * list the running backend keeps, so the command refuses to run unless the caller can read the key file.
- * The public entry point of this module for the CLI. Stateless.
+ * Reached through {@link IpsecBackendProvider#report}. Stateless.
  */
-public final class IpsecSaExport {
+final class IpsecSaExport {
     private IpsecSaExport() {
     }
 
-    /** The key file the daemon uses with this config and environment. */
-    public static Path keyFile(BackendConfig backend, Map<String, String> env) {
-        return IpsecSettings.stateDir(backend, env).resolve(KeyFile.FILE_NAME);
-    }
-
     /** One line per SA: direction, source, destination, SPI and whether it is current. No keys. */
-    public static List<String> table(BackendConfig backend, Map<String, String> env) {
-        Loaded l = load(backend, env);
+    static List<String> table(BackendConfig backend, Optional<Path> stateDir) {
+        Loaded l = load(backend, stateDir);
         List<String> lines = new ArrayList<>();
         lines.add(String.format("%-4s %-15s %-15s %-10s %-7s %s", "DIR", "SOURCE", "DESTINATION", "SPI", "STATE",
                 "CIPHER"));
@@ -38,8 +33,8 @@ public final class IpsecSaExport {
     }
 
     /** One Wireshark {@code esp_sa} line per SA, with keys. */
-    public static List<String> wireshark(BackendConfig backend, Map<String, String> env) {
-        Loaded l = load(backend, env);
+    static List<String> wireshark(BackendConfig backend, Optional<Path> stateDir) {
+        Loaded l = load(backend, stateDir);
         SaKeyDerivation derivation = new SaKeyDerivation(l.psk, l.contents.keyBits());
         List<String> lines = new ArrayList<>();
         for (SaRecord sa : l.contents.sas()) {
@@ -55,12 +50,12 @@ public final class IpsecSaExport {
     private record Loaded(Psk psk, X25519Keys keys, SaListFile.Contents contents) {
     }
 
-    private static Loaded load(BackendConfig backend, Map<String, String> env) {
+    private static Loaded load(BackendConfig backend, Optional<Path> stateDir) {
         if (!"ipsec".equalsIgnoreCase(backend.type())) {
             throw new WeftException("Backend.Type is \"" + backend.type() + "\", not ipsec: this network has no"
                     + " SAs to show");
         }
-        Path dir = IpsecSettings.stateDir(backend, env);
+        Path dir = IpsecSettings.stateDir(backend, stateDir);
         Path keyFile = dir.resolve(KeyFile.FILE_NAME);
         KeyFile.requireReadable(keyFile);
         X25519Keys keys = KeyFile.load(keyFile);

@@ -33,14 +33,7 @@ final class JdkAesGcm implements Aead {
     @Override
     public int seal(byte[] nonce, byte[] aad, ByteBuffer src, ByteBuffer dst) {
         try {
-            cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(Esp.ICV_BYTES * 8, nonce));
-            cipher.updateAAD(aad);
-            int n = src.remaining();
-            byte[] work = scratch(n + Esp.ICV_BYTES);
-            src.get(work, 0, n);
-            int out = cipher.doFinal(work, 0, n, work, 0);
-            dst.put(work, 0, out);
-            return out;
+            return crypt(Cipher.ENCRYPT_MODE, nonce, aad, src, dst, Esp.ICV_BYTES);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM encryption failed: " + e, e);
         }
@@ -49,19 +42,25 @@ final class JdkAesGcm implements Aead {
     @Override
     public int open(byte[] nonce, byte[] aad, ByteBuffer src, ByteBuffer dst) {
         try {
-            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(Esp.ICV_BYTES * 8, nonce));
-            cipher.updateAAD(aad);
-            int n = src.remaining();
-            byte[] work = scratch(n);
-            src.get(work, 0, n);
-            int out = cipher.doFinal(work, 0, n, work, 0);
-            dst.put(work, 0, out);
-            return out;
+            return crypt(Cipher.DECRYPT_MODE, nonce, aad, src, dst, 0);
         } catch (AEADBadTagException e) {
             return -1;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM decryption failed: " + e, e);
         }
+    }
+
+    /** One packet through the cipher in {@code mode}, staged in the scratch array (room for {@code growth} more). */
+    private int crypt(int mode, byte[] nonce, byte[] aad, ByteBuffer src, ByteBuffer dst, int growth)
+            throws GeneralSecurityException {
+        cipher.init(mode, key, new GCMParameterSpec(Esp.ICV_BYTES * 8, nonce));
+        cipher.updateAAD(aad);
+        int n = src.remaining();
+        byte[] work = scratch(n + growth);
+        src.get(work, 0, n);
+        int out = cipher.doFinal(work, 0, n, work, 0);
+        dst.put(work, 0, out);
+        return out;
     }
 
     private byte[] scratch(int n) {

@@ -3,14 +3,9 @@ package io.weft.backend.ipsec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.weft.core.model.Ipv4;
-import io.weft.core.model.Ipv4Subnet;
-import io.weft.core.model.Lease;
-import io.weft.core.model.LeaseEvent;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,18 +19,15 @@ class EspPacketTransformTest {
     private final X25519Keys kb = X25519Keys.generate(TestKeys.seeded(2));
     private final EspStats statsA = new EspStats();
     private final EspStats statsB = new EspStats();
-    private final EspPacketTransform a = transform(ka, statsA, "198.18.0.1", "100.96.2.0/24", kb, "198.18.0.2");
-    private final EspPacketTransform b = transform(kb, statsB, "198.18.0.2", "100.96.1.0/24", ka, "198.18.0.1");
-    private final int ipA = Ipv4.parse("a", "198.18.0.1");
-    private final int ipB = Ipv4.parse("b", "198.18.0.2");
+    private final EspPacketTransform a = transform(ka, statsA, "198.18.0.1");
+    private final EspPacketTransform b = transform(kb, statsB, "198.18.0.2");
+    /** A's state for peer B and B's for peer A, as their route tables would hold them. */
+    private final EspTransform.Session toB = a.peerState(TestKeys.lease("100.96.2.0/24", "198.18.0.2", kb));
+    private final EspTransform.Session toA = b.peerState(TestKeys.lease("100.96.1.0/24", "198.18.0.1", ka));
 
-    private static EspPacketTransform transform(X25519Keys own, EspStats stats, String ip, String peerSubnet,
-            X25519Keys peer, String peerIp) {
-        EspTransform esp = new EspTransform(own, new SaKeyDerivation(TestKeys.PSK, 256),
-                RekeyPolicy.of(Duration.ofSeconds(60)), AeadKind.DATA_PATH, TestKeys.seeded(3), stats, ip);
-        esp.handleEvents(List.of(new LeaseEvent.Added(new Lease(Ipv4Subnet.parse(peerSubnet),
-                EspTransform.leaseAttrs(peerIp, peer), null))));
-        return new EspPacketTransform(esp);
+    private static EspPacketTransform transform(X25519Keys own, EspStats stats, String ip) {
+        return new EspPacketTransform(new EspTransform(own, new SaKeyDerivation(TestKeys.PSK, 256),
+                RekeyPolicy.of(Duration.ofSeconds(60)), AeadKind.DATA_PATH, TestKeys.seeded(3), stats, ip));
     }
 
     private static void fill(ByteBuffer b, int at, int length, int seed) {
@@ -48,13 +40,13 @@ class EspPacketTransformTest {
     private int roundTrip(ByteBuffer out, ByteBuffer in, int length, int seed) {
         int off = SLOT + 64;
         fill(out, off, length, seed);
-        int esp = a.seal(ipB, out, off, length);
+        int esp = a.seal(toB, out, off, length);
         assertEquals(Esp.espLength(length), esp);
         int to = 2 * SLOT + 64;
         for (int i = 0; i < esp; i++) {
             in.put(to + i, out.get(off - EspPacketTransform.HEADROOM + i));
         }
-        return b.open(ipA, in, to, esp);
+        return b.open(toA, in, to, esp);
     }
 
     @Test
@@ -69,7 +61,7 @@ class EspPacketTransformTest {
             }
         }
         assertEquals(0, statsB.dropCounts().size(), statsB.dropCounts().toString());
-        assertEquals(EspDrop.UNKNOWN_PEER.code(), b.open(Ipv4.parse("x", "198.18.0.9"), in, 64, 100));
+        assertEquals(EspDrop.UNKNOWN_PEER.code(), b.open(null, in, 64, 100), "a peer with no session");
     }
 
     @Test
@@ -85,7 +77,7 @@ class EspPacketTransformTest {
         long before = mx.getThreadAllocatedBytes(thread);
         int off = SLOT + 64;
         for (int i = 0; i < packets; i++) {
-            a.seal(ipB, out, off, 1400);
+            a.seal(toB, out, off, 1400);
         }
         long sealBytes = mx.getThreadAllocatedBytes(thread) - before;
         long perSeal = sealBytes / packets;

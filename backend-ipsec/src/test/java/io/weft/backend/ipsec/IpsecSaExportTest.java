@@ -6,18 +6,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.weft.core.WeftException;
 import io.weft.core.model.BackendConfig;
+import io.weft.core.model.Ipv4Subnet;
+import io.weft.core.model.NetworkConfig;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** {@code weft ipsec sa} as the CLI reaches it: {@link IpsecBackendProvider#report}. */
 class IpsecSaExportTest {
     @TempDir
     Path dir;
 
-    private final BackendConfig backend = IpsecSettingsTest.backend(
-            "{\"Type\":\"ipsec\",\"PSK\":\"" + TestKeys.PSK_TEXT + "\",\"KeyBits\":128}");
+    private final IpsecBackendProvider provider = new IpsecBackendProvider();
+    private final NetworkConfig config = config(IpsecSettingsTest.backend(
+            "{\"Type\":\"ipsec\",\"PSK\":\"" + TestKeys.PSK_TEXT + "\",\"KeyBits\":128}"));
+
+    private static NetworkConfig config(BackendConfig backend) {
+        return new NetworkConfig(Ipv4Subnet.parse("100.96.0.0/16"), 24, Ipv4Subnet.parse("100.96.1.0/24"),
+                Ipv4Subnet.parse("100.96.255.0/24"), backend);
+    }
+
+    private List<String> report(String format) {
+        return provider.report("sa", format, config, Optional.of(dir));
+    }
 
     @Test
     void lineFormat() {
@@ -28,30 +41,29 @@ class IpsecSaExportTest {
 
     @Test
     void exportsKeysTheDataPathUses() {
-        Map<String, String> env = Map.of("WEFT_IPSEC_STATE_DIR", dir.toString());
         X25519Keys own = KeyFile.loadOrCreate(dir.resolve(KeyFile.FILE_NAME), TestKeys.seeded(1));
         X25519Keys peer = X25519Keys.generate(TestKeys.seeded(2));
         SaListFile.write(dir.resolve(SaListFile.FILE_NAME), new SaListFile.Contents(own.publicKeyBase64(), 128,
                 SaListFile.pskId(TestKeys.PSK), List.of(
                         new SaRecord(true, "198.18.0.1", "198.18.0.2", 0x69000001, peer.publicKeyBase64(), true),
                         new SaRecord(false, "198.18.0.2", "198.18.0.1", 0x69000002, peer.publicKeyBase64(), true))));
-        List<String> lines = IpsecSaExport.wireshark(backend, env);
+        List<String> lines = report("wireshark");
         PeerKeys keys = new PeerKeys(new SaKeyDerivation(TestKeys.PSK, 128), own, peer.publicKey(), "p",
                 AeadKind.JDK, TestKeys.seeded(3));
         assertEquals(List.of(
                 WiresharkEspSa.line("198.18.0.1", "198.18.0.2", keys.outboundKey(0x69000001)),
                 WiresharkEspSa.line("198.18.0.2", "198.18.0.1", keys.inboundKey(0x69000002))), lines);
-        List<String> table = IpsecSaExport.table(backend, env);
+        List<String> table = report("table");
         assertEquals(3, table.size());
         assertTrue(table.get(1).matches("out +198\\.18\\.0\\.1 +198\\.18\\.0\\.2 +0x69000001 +current +AES-GCM-128/ICV16"),
                 table.get(1));
-        assertEquals(dir.resolve("ipsec-x25519.key"), IpsecSaExport.keyFile(backend, env));
+        assertEquals(dir.resolve("ipsec-x25519.key"), IpsecSettings.stateDir(config.backend(), Optional.of(dir))
+                .resolve(KeyFile.FILE_NAME), "the host's state directory wins over Backend.StateDir");
     }
 
     @Test
     void refusesWithoutAKeyFile() {
-        WeftException e = assertThrows(WeftException.class,
-                () -> IpsecSaExport.wireshark(backend, Map.of("WEFT_IPSEC_STATE_DIR", dir.toString())));
+        WeftException e = assertThrows(WeftException.class, () -> report("wireshark"));
         assertTrue(e.getMessage().startsWith("ipsec key file " + dir.resolve("ipsec-x25519.key") + " does not exist"),
                 e.getMessage());
     }
@@ -61,8 +73,7 @@ class IpsecSaExportTest {
         X25519Keys own = KeyFile.loadOrCreate(dir.resolve(KeyFile.FILE_NAME), TestKeys.seeded(1));
         SaListFile.write(dir.resolve(SaListFile.FILE_NAME), new SaListFile.Contents(own.publicKeyBase64(), 128,
                 SaListFile.pskId(Psk.of("some-other-psk-some-other-psk-some-other")), List.of()));
-        WeftException e = assertThrows(WeftException.class,
-                () -> IpsecSaExport.wireshark(backend, Map.of("WEFT_IPSEC_STATE_DIR", dir.toString())));
+        WeftException e = assertThrows(WeftException.class, () -> report("wireshark"));
         assertEquals("Backend.PSK in the network config differs from the PSK the running daemon uses: restart the"
                 + " daemon so both agree, then run this again", e.getMessage());
     }
@@ -70,7 +81,16 @@ class IpsecSaExportTest {
     @Test
     void refusesOtherBackends() {
         WeftException e = assertThrows(WeftException.class,
-                () -> IpsecSaExport.table(BackendConfig.ofType("udp"), Map.of()));
+                () -> provider.report("sa", "table", config(BackendConfig.ofType("udp")), Optional.empty()));
         assertEquals("Backend.Type is \"udp\", not ipsec: this network has no SAs to show", e.getMessage());
+    }
+
+    @Test
+    void unknownReportsAndFormatsNameTheValidOnes() {
+        WeftException e = assertThrows(WeftException.class, () -> provider.report("keys", "table", config,
+                Optional.of(dir)));
+        assertEquals("the ipsec backend has no \"keys\" report: it has sa", e.getMessage());
+        e = assertThrows(WeftException.class, () -> report("json"));
+        assertEquals("the ipsec sa report has no \"json\" format: use table or wireshark", e.getMessage());
     }
 }

@@ -11,7 +11,7 @@ import io.weft.core.model.BackendConfig;
 import io.weft.core.spi.backend.ExternalInterface;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -31,25 +31,27 @@ class IpsecSettingsTest {
     @Test
     void defaults() {
         IpsecSettings s = IpsecSettings.from(backend("{\"Type\":\"ipsec\",\"PSK\":\"" + TestKeys.PSK_TEXT + "\"}"),
-                ETH, Map.of());
+                Optional.empty());
         assertEquals(4500, s.port());
         assertEquals("weft0", s.device());
         assertEquals(256, s.keyBits());
         assertEquals(Duration.ofHours(1), s.rekey());
         assertEquals(Path.of("/var/lib/weft/ipsec-x25519.key"), s.keyFile());
-        assertEquals(1438, s.mtu());
+        assertEquals(1438, IpsecBackend.leaseRequest(X25519Keys.generate(TestKeys.seeded(1)), ETH.mtu())
+                .overlayMtu(ETH));
     }
 
     @Test
     void fieldsAndEnvironment() {
         IpsecSettings s = IpsecSettings.from(backend("{\"type\":\"ipsec\",\"psk\":\"" + TestKeys.PSK_TEXT
-                + "\",\"port\":4600,\"KeyBits\":128,\"RekeySeconds\":20,\"StateDir\":\"/srv/weft\"}"), ETH,
-                Map.of("WEFT_IPSEC_STATE_DIR", "/tmp/h1"));
+                + "\",\"port\":4600,\"KeyBits\":128,\"RekeySeconds\":20,\"StateDir\":\"/srv/weft\"}"),
+                Optional.of(Path.of("/tmp/h1")));
         assertEquals(4600, s.port());
         assertEquals(128, s.keyBits());
         assertEquals(Duration.ofSeconds(20), s.rekey());
         assertEquals(Path.of("/tmp/h1"), s.stateDir());
-        assertEquals(Path.of("/srv/weft"), IpsecSettings.stateDir(backend("{\"StateDir\":\"/srv/weft\"}"), Map.of()));
+        assertEquals(Path.of("/srv/weft"), IpsecSettings.stateDir(backend("{\"StateDir\":\"/srv/weft\"}"),
+                Optional.empty()));
     }
 
     @ParameterizedTest
@@ -65,7 +67,7 @@ class IpsecSettingsTest {
         "{\"PSK\":\"0123456789abcdef0123456789abcdef\",\"Device\":\"bad/name\"} | Backend.Device \"bad/name\" is not a usable device name",
     })
     void errorsNameTheField(String json, String message) {
-        WeftException e = assertThrows(WeftException.class, () -> IpsecSettings.from(backend(json), ETH, Map.of()));
+        WeftException e = assertThrows(WeftException.class, () -> IpsecSettings.from(backend(json), Optional.empty()));
         assertTrue(e.getMessage().contains(message.strip()), e.getMessage());
     }
 
@@ -77,10 +79,15 @@ class IpsecSettingsTest {
 
     @Test
     void tinyInterfaceMtuIsRefused() {
-        WeftException e = assertThrows(WeftException.class, () -> IpsecSettings.from(
-                backend("{\"PSK\":\"" + TestKeys.PSK_TEXT + "\"}"), new ExternalInterface("eth9", "198.18.0.2", 120),
-                Map.of()));
-        assertEquals("external interface eth9 has MTU 120, too small for the ipsec backend: it needs at least 132;"
+        // The SPI's one minimum-MTU check; the figure it names is the overhead at this MTU plus 68, which the
+        // ESP padding can leave up to 3 bytes short (132 works, 130 does not).
+        ExternalInterface tiny = new ExternalInterface("eth9", "198.18.0.2", 120);
+        WeftException e = assertThrows(WeftException.class, () -> IpsecBackend.leaseRequest(
+                X25519Keys.generate(TestKeys.seeded(1)), tiny.mtu()).overlayMtu(tiny));
+        assertEquals("external interface eth9 has MTU 120, too small for the ipsec backend: it needs at least 130;"
                 + " pick another interface with --iface", e.getMessage());
+        ExternalInterface enough = new ExternalInterface("eth9", "198.18.0.2", Esp.outerMtuFor(68));
+        assertEquals(70, IpsecBackend.leaseRequest(X25519Keys.generate(TestKeys.seeded(1)), enough.mtu())
+                .overlayMtu(enough), "132, the smallest external MTU that works, gives 70 (68 needs padding)");
     }
 }

@@ -1,5 +1,8 @@
 package io.weft.backend.ipsec;
 
+import io.weft.core.model.Ipv4Subnet;
+import io.weft.core.model.Lease;
+import io.weft.core.model.LeaseAttrs;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -50,5 +53,11 @@ final class TestKeys {
             out[i] = b.get(from + i);
         }
         return out;
+    }
+
+    /** The lease of an ipsec peer at {@code publicIp} with {@code keys}, as its backend asks for it. */
+    static Lease lease(String subnet, String publicIp, X25519Keys keys) {
+        return new Lease(Ipv4Subnet.parse(subnet), new LeaseAttrs(publicIp, null, EspTransform.TYPE,
+                EspTransform.backendData(keys)), null);
     }
 }

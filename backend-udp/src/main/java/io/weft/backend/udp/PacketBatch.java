@@ -107,14 +107,10 @@ final class PacketBatch {
         }
     }
 
-    /** Makes vector entry {@code entry} send slot {@code slot} to the {@code sockaddr_in} at {@code name}. */
-    void prepareSend(int entry, int slot, long name) {
-        prepareSend(entry, slot, name, 0);
-    }
-
     /**
-     * As {@link #prepareSend(int, int, long)}, for a datagram that starts {@code front} bytes into the headroom
-     * before the slot's packet (a {@link PacketTransform}'s header); {@link #length(int)} is its whole length.
+     * Makes vector entry {@code entry} send slot {@code slot} to the {@code sockaddr_in} at {@code name}, as a
+     * datagram that starts {@code front} bytes into the headroom before the slot's packet (a
+     * {@link PacketTransform}'s header, or 0); {@link #length(int)} is its whole length.
      */
     void prepareSend(int entry, int slot, long name, int front) {
         entrySlots[entry] = slot;
@@ -139,15 +135,6 @@ final class PacketBatch {
         int at = base + 4;
         return ((names.get(at) & 0xff) << 24) | ((names.get(at + 1) & 0xff) << 16) | ((names.get(at + 2) & 0xff) << 8)
                 | (names.get(at + 3) & 0xff);
-    }
-
-    /** Writes an IPv4 {@code sockaddr_in} for slot {@code i}, as recvmmsg would; for tests. */
-    void sourceAddress(int i, int address) {
-        int base = i * SOCKADDR_IN;
-        names.putShort(base, (short) LibC.AF_INET);
-        for (int b = 0; b < 4; b++) {
-            names.put(base + 4 + b, (byte) (address >>> (24 - 8 * b)));
-        }
     }
 
     int length(int i) {

@@ -1,11 +1,14 @@
 package io.weft.backend.udp;
 
+import io.weft.core.model.Lease;
 import java.nio.ByteBuffer;
 
 /**
  * An optional per-packet stage of the udp data path, for a backend that reuses it by composition (the
- * ipsec backend's ESP). The data path hands each packet over in place, inside its batch buffer, so a
- * transform needs no buffers of its own:
+ * ipsec backend's ESP). Each peer's state lives in the {@link RouteTable} entry that routes to it: the data
+ * path asks for it once, with {@link #peerState}, when it builds the entry, and hands it to {@link #seal} and
+ * {@link #open} with each packet, so the transform never looks a peer up itself. The data path hands each
+ * packet over in place, inside its batch buffer, so a transform needs no buffers of its own:
  *
  * <ul>
  *   <li>{@link #seal}: after routing (TTL already decremented), before sendmmsg. The inner packet lies at
@@ -18,12 +21,14 @@ import java.nio.ByteBuffer;
  * </ul>
  *
  * Both return a length, or a negative number for a drop that the transform has already counted (its
- * counters go out through the backend's own stats). {@link #seal} runs only on the outbound forwarding
- * thread and {@link #open} only on the inbound one, always with the same {@code buffer} per thread, so an
- * implementation may keep per-direction state without locks. Neither may allocate per packet on the
- * data path's behalf, nor throw for hostile input.
+ * counters go out through the backend's own stats). {@link #peerState} runs on the daemon's threads, one call
+ * at a time; {@link #seal} runs only on the outbound forwarding thread and {@link #open} only on the inbound
+ * one, always with the same {@code buffer} per thread, so a peer state may keep per-direction parts without
+ * locks. Neither may allocate per packet on the data path's behalf, nor throw for hostile input.
+ *
+ * @param <S> the per-peer state
  */
-public interface PacketTransform {
+public interface PacketTransform<S> {
     /** The headroom every batch slot has in front of a packet. */
     int MAX_HEADROOM = PacketBatch.HEADROOM;
 
@@ -34,18 +39,27 @@ public interface PacketTransform {
     int tailroom();
 
     /**
-     * Turns the inner packet at {@code offset} ({@code length} bytes), bound for the peer whose underlay
-     * address is {@code peerAddress}, into the datagram payload at {@code offset - headroom()}.
+     * The state for a peer entering the route table (new, or its lease attributes changed), made before the
+     * table that routes to it is published. A peer whose lease did not change keeps its state.
+     *
+     * @return the state, or null when this peer cannot be served (it published no usable key, say): the peer
+     *         is still routed, and {@link #seal} and {@link #open} get null and drop its packets
+     */
+    S peerState(Lease peer);
+
+    /**
+     * Turns the inner packet at {@code offset} ({@code length} bytes), bound for the peer whose state is
+     * {@code peer}, into the datagram payload at {@code offset - headroom()}.
      *
      * @return the payload's length, or a negative number when the packet is dropped
      */
-    int seal(int peerAddress, ByteBuffer buffer, int offset, int length);
+    int seal(S peer, ByteBuffer buffer, int offset, int length);
 
     /**
-     * Turns the datagram payload at {@code offset} ({@code length} bytes) from the peer whose underlay
-     * address is {@code sourceAddress} into the inner packet at {@code offset + headroom()}.
+     * Turns the datagram payload at {@code offset} ({@code length} bytes) from the peer whose state is
+     * {@code peer} into the inner packet at {@code offset + headroom()}.
      *
      * @return the inner packet's length, or a negative number when the datagram is dropped
      */
-    int open(int sourceAddress, ByteBuffer buffer, int offset, int length);
+    int open(S peer, ByteBuffer buffer, int offset, int length);
 }

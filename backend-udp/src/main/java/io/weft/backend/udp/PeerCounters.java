@@ -5,8 +5,8 @@ import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * One peer's traffic counters. They outlive route tables: {@link UdpNetwork} keeps one per peer subnet and
- * hands it to every {@link RouteTable} it builds. Updated allocation-free by the forwarding threads: the tx
+ * One peer's traffic counters, held by its {@link RouteTable} entry. They outlive route tables:
+ * {@link RouteUpdates} carries them into each next table for as long as the peer stays. Updated allocation-free by the forwarding threads: the tx
  * counters only by {@code weft-udp-tun-to-udp}, the rx counters only by {@code weft-udp-udp-to-tun}. With one
  * writer each, an update is a plain read and an ordered write (no locked instruction), and tx and rx sit
  * 128 bytes apart (and away from neighbouring objects) so the two threads don't share a cache line. Readers

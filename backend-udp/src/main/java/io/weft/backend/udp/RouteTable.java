@@ -2,6 +2,7 @@ package io.weft.backend.udp;
 
 import io.weft.core.model.Ipv4;
 import io.weft.core.model.Ipv4Subnet;
+import io.weft.core.model.LeaseAttrs;
 import io.weft.linux.LibC;
 import io.weft.linux.Syscalls;
 import java.nio.ByteBuffer;
@@ -9,14 +10,15 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 
 /**
- * One immutable snapshot of where packets go: this host's subnet and device address, the overlay Network,
- * and each peer subnet with its PublicIP. {@link UdpNetwork} builds a new one on every lease event and
- * publishes it through a volatile field, so the forwarding threads read it without locks.
+ * The data path's one peer table: an immutable snapshot of this host's subnet and device address, the overlay
+ * Network, and each peer with its PublicIP, its counters and its {@link PacketTransform} state.
+ * {@link UdpNetwork} builds the next one from this one on every change ({@link RouteUpdates}) and publishes it
+ * through a volatile field, so the forwarding threads read it without locks; a peer's entry index leads to
+ * everything the data path keeps for it.
  *
  * <p>{@link #lookup(int)} is a longest-prefix match: one open-addressing hash table per prefix length,
  * longest first (all leases normally share one length, so it is one probe). {@link #peerAt(int)} is a
@@ -25,10 +27,20 @@ import java.util.TreeSet;
  */
 final class RouteTable {
 
-    /** A peer subnet and the underlay address that carries it. */
-    record Peer(Ipv4Subnet subnet, int publicIp) {
+    /**
+     * One peer: its subnet, the lease attributes it published (to tell a real change from the same lease
+     * again), the underlay address that carries it, its counters (which outlive tables) and its transform
+     * state (null without a transform, or when the transform cannot serve it).
+     */
+    record Peer(Ipv4Subnet subnet, LeaseAttrs attrs, int publicIp, PeerCounters counters, Object state) {
         Peer {
             Objects.requireNonNull(subnet, "subnet is null");
+            Objects.requireNonNull(attrs, "attrs is null");
+            Objects.requireNonNull(counters, "counters is null");
+        }
+
+        Peer(Ipv4Subnet subnet, LeaseAttrs attrs, PeerCounters counters, Object state) {
+            this(subnet, attrs, Ipv4.parse("PublicIP", attrs.publicIp()), counters, state);
         }
 
         @Override
@@ -40,11 +52,12 @@ final class RouteTable {
     private static final int SOCKADDR = 16;
     private final Ipv4Subnet network;
     private final Ipv4Subnet own;
+    private final int port;
     private final List<Peer> peers;
+    private final Peer[] entries;
     private final int[] lengths;
     private final int[][] keys;
     private final int[][] values;
-    private final PeerCounters[] counters;
     private final int[] peerIps;
     private final int[] peerIpIndex;
     private final ByteBuffer sockaddrs;
@@ -53,20 +66,15 @@ final class RouteTable {
     /**
      * @param network the whole overlay Network
      * @param own     this host's subnet (its base is the device address)
-     * @param peers    the peers; on duplicate subnets the last wins
-     * @param counters each peer's counters, by subnet; a peer without one gets a fresh one
-     * @param port     the peers' UDP port
+     * @param peers   the peers; on duplicate subnets the last wins
+     * @param port    the peers' UDP port
      */
-    RouteTable(Ipv4Subnet network, Ipv4Subnet own, List<Peer> peers, Map<Ipv4Subnet, PeerCounters> counters,
-            int port) {
+    RouteTable(Ipv4Subnet network, Ipv4Subnet own, List<Peer> peers, int port) {
         this.network = Objects.requireNonNull(network, "network is null");
         this.own = Objects.requireNonNull(own, "own is null");
+        this.port = port;
         this.peers = List.copyOf(peers);
-        this.counters = new PeerCounters[this.peers.size()];
-        for (int i = 0; i < this.counters.length; i++) {
-            PeerCounters c = counters.get(this.peers.get(i).subnet());
-            this.counters[i] = c != null ? c : new PeerCounters();
-        }
+        this.entries = this.peers.toArray(new Peer[0]);
         TreeSet<Integer> lengthSet = new TreeSet<>(Comparator.reverseOrder());
         for (Peer p : this.peers) {
             lengthSet.add(p.subnet().prefixLength());
@@ -113,12 +121,7 @@ final class RouteTable {
 
     /** A table with no peers. */
     static RouteTable empty(Ipv4Subnet network, Ipv4Subnet own, int port) {
-        return new RouteTable(network, own, List.of(), Map.of(), port);
-    }
-
-    /** A table whose peers get fresh counters; for tests. */
-    static RouteTable of(Ipv4Subnet network, Ipv4Subnet own, List<Peer> peers, int port) {
-        return new RouteTable(network, own, peers, Map.of(), port);
+        return new RouteTable(network, own, List.of(), port);
     }
 
     private static int tableSize(int entries) {
@@ -158,16 +161,17 @@ final class RouteTable {
 
     /** Peer {@code index}'s counters. */
     PeerCounters counters(int index) {
-        return counters[index];
+        return entries[index].counters();
+    }
+
+    /** Peer {@code index}'s {@link PacketTransform} state, or null. */
+    Object state(int index) {
+        return entries[index].state();
     }
 
     /** The native address of peer {@code index}'s {@code sockaddr_in}. */
     long sockaddr(int index) {
         return sockaddrsAddress + (long) index * SOCKADDR;
-    }
-
-    Peer peer(int index) {
-        return peers.get(index);
     }
 
     List<Peer> peers() {
@@ -182,9 +186,13 @@ final class RouteTable {
         return own;
     }
 
+    /** The peers' UDP port. */
+    int port() {
+        return port;
+    }
+
     /** The device address: this host's subnet's network address. */
     int deviceAddress() {
         return own.base();
     }
-
 }

@@ -1,69 +1,31 @@
 package io.weft.backend.udp;
 
 import io.weft.linux.LibC;
-import io.weft.linux.Poller;
 import io.weft.linux.Syscalls;
 import io.weft.linux.UdpSocket;
 import java.nio.ByteBuffer;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 /**
- * The outbound loop: reads a batch of packets from the TUN device, decides each one's peer
+ * The outbound direction: reads a batch of packets from the TUN device, decides each one's peer
  * ({@link Forwarding#outbound}), writes ICMP errors back into the device, then sends the batch over UDP.
- * With a {@link PacketTransform}, each routed packet is sealed in place and the datagram starts
- * {@code headroom()} bytes before it. Runs on the thread {@link UdpNetwork} names {@code weft-udp-tun-to-udp}; allocation-free per packet.
- * Not thread-safe: owned by that one thread.
+ * With a {@link PacketTransform}, each routed packet is sealed in place with its peer's state from the route
+ * table, and the datagram starts {@code headroom()} bytes before it. Runs on the thread {@link UdpNetwork}
+ * names {@code weft-udp-tun-to-udp}; allocation-free per packet. Not thread-safe: owned by that one thread.
  */
-final class TunToUdp implements Runnable {
-    static final int POLL_MILLIS = 250;
-    private final Syscalls sys;
-    private final LibC libc;
-    private final int tun;
-    private final int socket;
-    private final Supplier<RouteTable> routes;
-    private final DataPathStats.Side stats;
-    private final BooleanSupplier running;
-    private final PacketBatch batch;
-    private final Poller poller;
-    private final IcmpErrors icmp;
-    private final PacketTransform transform;
-    private final int front;
+final class TunToUdp extends ForwardingLoop {
+    private final IcmpErrors icmp = new IcmpErrors(System::nanoTime);
     private final int maxRead;
     private final ByteBuffer icmpBuffer = ByteBuffer.allocateDirect(IcmpErrors.MAX_ERROR_LENGTH);
     private final long icmpAddress = Syscalls.address(icmpBuffer);
 
-    TunToUdp(Syscalls sys, int tun, int socket, Supplier<RouteTable> routes, DataPathStats stats,
-            BooleanSupplier running, int batchSize, PacketTransform transform) {
-        this.sys = sys;
-        this.libc = sys.libc();
-        this.tun = tun;
-        this.socket = socket;
-        this.routes = routes;
-        this.stats = stats.tx();
-        this.running = running;
-        this.batch = new PacketBatch(batchSize);
-        this.poller = new Poller(sys, tun, "the TUN device");
-        this.icmp = new IcmpErrors(System::nanoTime);
-        this.transform = transform;
-        this.front = transform == null ? 0 : transform.headroom();
+    TunToUdp(Ends ends, DataPathStats stats, int batchSize) {
+        super(ends, stats.tx(), batchSize, ends.tun(), "the TUN device");
         this.maxRead = PacketBatch.MAX_PACKET - (transform == null ? 0 : transform.tailroom());
     }
 
-    @Override
-    public void run() {
-        while (running.getAsBoolean()) {
-            if (poller.awaitReadable(POLL_MILLIS)) {
-                int n = read();
-                if (n > 0) {
-                    forward(n);
-                }
-            }
-        }
-    }
-
     /** Reads until the device is empty or the batch is full. */
-    private int read() {
+    @Override
+    int receive() {
         int n = 0;
         while (n < batch.capacity()) {
             long r = libc.read(tun, batch.address(n), maxRead);
@@ -79,13 +41,13 @@ final class TunToUdp implements Runnable {
         return n;
     }
 
-    private void forward(int n) {
-        RouteTable table = routes.get();
+    @Override
+    void forward(int n, RouteTable table) {
         ByteBuffer data = batch.data();
         for (int i = 0; i < n; i++) {
             int decision = Forwarding.outbound(data, batch.offset(i), batch.length(i), table);
             if (decision >= 0 && transform != null) {
-                int sealed = transform.seal(table.peer(decision).publicIp(), data, batch.offset(i), batch.length(i));
+                int sealed = transform.seal(table.state(decision), data, batch.offset(i), batch.length(i));
                 if (sealed < 0) {
                     batch.meta(i, sealed);
                     continue;
@@ -107,7 +69,7 @@ final class TunToUdp implements Runnable {
         for (int i = 0; i < n; i++) {
             int peer = batch.meta(i);
             if (peer >= 0) {
-                batch.prepareSend(entries++, i, table.sockaddr(peer), front);
+                batch.prepareSend(entries++, i, table.sockaddr(peer), headroom);
             }
         }
         send(entries, table);
@@ -118,12 +80,12 @@ final class TunToUdp implements Runnable {
      * returns -1, so that one is counted as dropped and the rest go in the next call. Only the first call
      * may block (up to {@link UdpSocket#SEND_TIMEOUT_SECONDS} on a full send buffer); retries don't wait, and
      * EAGAIN counts the rest of the batch as dropped. So a batch waits at most one timeout, and a stop ends
-     * the retries: the thread notices {@code running} within a second.
+     * the retries: the thread notices a stop within a second.
      */
     private void send(int entries, RouteTable table) {
         int done = 0;
         int flags = 0;
-        while (done < entries && running.getAsBoolean()) {
+        while (done < entries && running()) {
             int r = libc.sendmmsg(socket, batch.vector() + (long) done * PacketBatch.MMSGHDR, entries - done, flags);
             flags = LibC.MSG_DONTWAIT;
             if (r < 0) {

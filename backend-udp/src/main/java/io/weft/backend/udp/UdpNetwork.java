@@ -1,92 +1,84 @@
 package io.weft.backend.udp;
 
 import io.weft.core.WeftException;
-import io.weft.core.model.Ipv4;
 import io.weft.core.model.Ipv4Subnet;
 import io.weft.core.model.Lease;
-import io.weft.core.model.LeaseEvent;
+import io.weft.core.runtime.LoopThread;
 import io.weft.core.spi.backend.Network;
+import io.weft.core.spi.backend.NetworkEvent;
 import io.weft.core.spi.backend.NetworkStats;
+import io.weft.linux.EventFd;
 import io.weft.linux.Syscalls;
 import io.weft.linux.TunDevice;
 import io.weft.linux.UdpSocket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The udp backend's running network: the TUN device, the UDP socket, the route table and two forwarding
- * threads it names and owns ({@code weft-udp-tun-to-udp}, {@code weft-udp-udp-to-tun}). {@link #run()}
- * starts them and waits until {@link #close()}, which stops the threads and then releases the socket and
- * the device (with its route), in reverse order of set-up. Counters go out through {@link #stats()}; the
- * daemon logs drop summaries and serves metrics from them, so nothing here logs per packet.
+ * The udp data path's running network: the TUN device, the UDP socket, the wake-up eventfd, the route table
+ * and the two forwarding {@link LoopThread}s it names and owns ({@code weft-udp-tun-to-udp},
+ * {@code weft-udp-udp-to-tun}). Made by {@link UdpDataPath#start}, which hands it the socket and device.
+ * {@link #run()} starts the threads and waits until {@link #close()}, which stops them and then releases the
+ * device (with its route), the eventfd and the socket, in reverse order of set-up. Counters go out through
+ * {@link #stats()}; the daemon logs drop summaries and serves metrics from them, so nothing here logs per packet.
  *
- * <p>Thread-safe: lease events and lease changes arrive on the daemon's threads and are applied under a
- * lock, then published as a new immutable {@link RouteTable} through a volatile field that the forwarding
- * threads read once per batch, without locking.
+ * <p>Thread-safe: events arrive on the daemon's threads and are applied under a lock ({@link RouteUpdates}),
+ * then published as a new immutable {@link RouteTable} through a volatile field that the forwarding threads
+ * read once per batch, without locking. The table is all the peer state there is.
  */
 final class UdpNetwork implements Network {
     private static final Logger LOG = LoggerFactory.getLogger(UdpNetwork.class);
     static final int BATCH = 32;
-    private static final long JOIN_MILLIS = 2000;
+    private static final Duration JOIN = Duration.ofSeconds(2);
 
     private final TunDevice tun;
     private final UdpSocket socket;
-    private final UdpSettings settings;
+    private final EventFd wakeUp;
+    private final int port;
+    private final int mtu;
+    private final String backendType;
     private final String publicIp;
+    private final RouteUpdates updates;
     private final DataPathStats stats = new DataPathStats();
     private final Object lock = new Object();
-    private final Map<Ipv4Subnet, RouteTable.Peer> peers = new LinkedHashMap<>();
-    private final Map<Ipv4Subnet, PeerCounters> counters = new HashMap<>();
     private final CountDownLatch stop = new CountDownLatch(1);
-    private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private final List<Thread> threads = new ArrayList<>();
-    private final Runnable tunToUdp;
-    private final Runnable udpToTun;
-    private final String backendType;
-    private volatile boolean running = true;
+    private final List<LoopThread> threads = new ArrayList<>();
+    private final TunToUdp tunToUdp;
+    private final UdpToTun udpToTun;
+    private volatile boolean closed;
     private volatile RouteTable routes;
-    private volatile Lease lease;
-
-    UdpNetwork(Syscalls sys, TunDevice tun, UdpSocket socket, UdpSettings settings, Lease lease, Ipv4Subnet network) {
-        this(sys, tun, socket, settings, lease, network, UdpBackend.TYPE, null);
-    }
 
     /**
-     * @param backendType the BackendType peers must publish to be routed to
-     * @param transform   the per-packet stage, or null for plain udp
+     * Takes ownership of {@code tun}, {@code socket} and {@code wakeUp}.
+     *
+     * @param lease   this host's lease
+     * @param network the whole overlay Network
      */
-    UdpNetwork(Syscalls sys, TunDevice tun, UdpSocket socket, UdpSettings settings, Lease lease, Ipv4Subnet network,
-            String backendType, PacketTransform transform) {
-        this.backendType = backendType;
+    @SuppressWarnings("unchecked")
+    UdpNetwork(Syscalls sys, TunDevice tun, UdpSocket socket, EventFd wakeUp, UdpDataPath.Spec<?> spec, Lease lease,
+            Ipv4Subnet network, int mtu) {
         this.tun = tun;
         this.socket = socket;
-        this.settings = settings;
-        this.lease = lease;
+        this.wakeUp = wakeUp;
+        this.port = spec.port();
+        this.mtu = mtu;
+        this.backendType = spec.backendType();
         this.publicIp = lease.attrs().publicIp();
-        this.routes = RouteTable.empty(network, lease.subnet(), settings.port());
-        this.tunToUdp = new TunToUdp(sys, tun.fd(), socket.fd(), this::routes, stats, this::isRunning, BATCH,
-                transform);
-        this.udpToTun = new UdpToTun(sys, tun.fd(), socket.fd(), this::routes, stats, this::isRunning, BATCH,
-                transform);
-    }
-
-    @Override
-    public Lease lease() {
-        return lease;
-    }
-
-    @Override
-    public int mtu() {
-        return settings.mtu();
+        this.updates = new RouteUpdates(spec.backendType(), spec.transform());
+        this.routes = RouteTable.empty(network, lease.subnet(), spec.port());
+        // The states in a table come from this same transform (RouteUpdates), so the cast holds.
+        ForwardingLoop.Ends ends = new ForwardingLoop.Ends(sys, tun.fd(), socket.fd(), wakeUp, this::routes,
+                (PacketTransform<Object>) spec.transform());
+        this.tunToUdp = new TunToUdp(ends, stats, BATCH);
+        this.udpToTun = new UdpToTun(ends, stats, BATCH);
     }
 
     RouteTable routes() {
@@ -99,33 +91,31 @@ final class UdpNetwork implements Network {
 
     @Override
     public NetworkStats stats() {
-        synchronized (lock) {
-            return stats.snapshot(Map.copyOf(counters));
+        Map<Ipv4Subnet, PeerCounters> peers = new HashMap<>();
+        for (RouteTable.Peer p : routes.peers()) {
+            peers.put(p.subnet(), p.counters());
         }
+        return stats.snapshot(peers);
     }
 
     @Override
     public boolean isUp() {
         synchronized (lock) {
-            return running && !threads.isEmpty() && threads.stream().allMatch(Thread::isAlive);
+            return !closed && !threads.isEmpty() && threads.stream().allMatch(t -> t.running() && t.isAlive());
         }
-    }
-
-    private boolean isRunning() {
-        return running;
     }
 
     @Override
     public void run() throws InterruptedException {
         synchronized (lock) {
-            if (closed.get() || !threads.isEmpty()) {
+            if (closed || !threads.isEmpty()) {
                 return;
             }
-            start("weft-udp-tun-to-udp", tunToUdp);
-            start("weft-udp-udp-to-tun", udpToTun);
+            threads.add(LoopThread.start("weft-udp-tun-to-udp", tunToUdp::run, this::wake, this::failed));
+            threads.add(LoopThread.start("weft-udp-udp-to-tun", udpToTun::run, this::wake, this::failed));
         }
-        LOG.info("udp data path running backendType={} device={} port={} mtu={}", backendType, tun.name(),
-                settings.port(), settings.mtu());
+        LOG.info("udp data path running backendType={} device={} port={} mtu={}", backendType, tun.name(), port,
+                mtu);
         stop.await();
         Throwable t = failure.get();
         if (t != null) {
@@ -133,125 +123,95 @@ final class UdpNetwork implements Network {
         }
     }
 
-    private void start(String name, Runnable loop) {
-        Thread t = new Thread(() -> {
-            try {
-                loop.run();
-            } catch (Throwable e) {
-                failure.compareAndSet(null, e);
-                LOG.error("thread {} failed: {}", name, e.toString());
-                running = false;
-                stop.countDown();
-            }
-        }, name);
-        t.setDaemon(true);
-        threads.add(t);
-        t.start();
+    /** A forwarding thread's body threw: stop the other one too, and end {@link #run()} with the failure. */
+    private void failed(Throwable t) {
+        failure.compareAndSet(null, t);
+        LOG.error("thread {} failed: {}", Thread.currentThread().getName(), t.toString());
+        synchronized (lock) {
+            threads.forEach(LoopThread::requestStop);
+        }
+        stop.countDown();
+    }
+
+    /** The threads' wake-up: a stop reaches a thread waiting in poll through the eventfd in its poll set. */
+    private void wake() {
+        try {
+            wakeUp.signal();
+        } catch (WeftException e) {
+            LOG.warn("cannot wake the forwarding threads; they end within their poll bound of {} ms: {}",
+                    ForwardingLoop.POLL_BOUND_MILLIS, e.getMessage());
+        }
     }
 
     @Override
-    public void handleEvents(List<LeaseEvent> events) {
+    public void handleEvents(List<NetworkEvent> events) {
         synchronized (lock) {
-            boolean changed = false;
-            for (LeaseEvent e : events) {
-                if (e instanceof LeaseEvent.Added added) {
-                    changed |= addPeer(added.lease());
-                } else if (peers.remove(e.subnet()) != null) {
-                    counters.remove(e.subnet());
-                    LOG.info("peer removed subnet={}", e.subnet());
-                    changed = true;
+            if (closed) {
+                return;
+            }
+            RouteTable current = routes;
+            RouteTable next = updates.apply(current, events);
+            if (!next.own().equals(current.own())) {
+                tun.setAddress(next.own().base());
+                LOG.info("own subnet changed from={} to={}: device {} re-addressed", current.own(), next.own(),
+                        tun.name());
+            }
+            if (next != current) {
+                routes = next;
+                LOG.debug("route table published peers={}", next.peers().size());
+            }
+        }
+        for (NetworkEvent e : events) {
+            if (e instanceof NetworkEvent.LeaseChanged changed) {
+                String leased = changed.lease().attrs().publicIp();
+                if (!leased.equals(publicIp)) {
+                    LOG.warn("lease publicIp={} differs from this backend's publicIp={}; the socket stays bound",
+                            leased, publicIp);
                 }
-            }
-            if (changed) {
-                publish(routes.own());
-            }
-        }
-    }
-
-    private boolean addPeer(Lease peer) {
-        String type = peer.attrs().backendType();
-        boolean speaks = type.equalsIgnoreCase(backendType) || type.isEmpty() && backendType.equals(UdpBackend.TYPE);
-        if (!speaks) {
-            LOG.info("peer ignored subnet={} backendType={}: it does not speak {}", peer.subnet(), type, backendType);
-            counters.remove(peer.subnet());
-            return peers.remove(peer.subnet()) != null;
-        }
-        if (peer.subnet().equals(routes.own())) {
-            return false;
-        }
-        RouteTable.Peer route = new RouteTable.Peer(peer.subnet(), Ipv4.parse("PublicIP", peer.attrs().publicIp()));
-        RouteTable.Peer before = peers.put(peer.subnet(), route);
-        if (route.equals(before)) {
-            LOG.debug("peer renewed subnet={}", peer.subnet());
-            return false;
-        }
-        counters.computeIfAbsent(peer.subnet(), s -> new PeerCounters());
-        LOG.info("peer added subnet={} publicIp={}", peer.subnet(), peer.attrs().publicIp());
-        return true;
-    }
-
-    private void publish(Ipv4Subnet own) {
-        routes = new RouteTable(routes.network(), own, List.copyOf(peers.values()), counters, settings.port());
-        LOG.debug("route table published peers={}", peers.size());
-    }
-
-    @Override
-    public void leaseChanged(Lease newLease) {
-        synchronized (lock) {
-            Lease old = lease;
-            lease = newLease;
-            if (!newLease.subnet().equals(old.subnet()) && !closed.get()) {
-                LOG.info("own subnet changed from={} to={}", old.subnet(), newLease.subnet());
-                tun.setAddress(newLease.subnet().base());
-                peers.remove(newLease.subnet());
-                counters.remove(newLease.subnet());
-                publish(newLease.subnet());
-            }
-            if (!newLease.attrs().publicIp().equals(publicIp)) {
-                LOG.warn("lease publicIp={} differs from this backend's publicIp={}; the socket stays bound",
-                        newLease.attrs().publicIp(), publicIp);
             }
         }
     }
 
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        running = false;
-        stop.countDown();
-        List<Thread> started;
+        List<LoopThread> started;
         synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
             started = List.copyOf(threads);
         }
-        // A forwarding thread notices the stop within one poll or one send timeout (about 1.25 s). Until it
-        // has ended it may still use the socket and the device, and closing them under it could make it read
-        // or write a descriptor number that something else reuses; so a thread that outlives the wait keeps
-        // them open, and they are released when the process exits.
-        long deadline = System.nanoTime() + JOIN_MILLIS * 1_000_000;
+        stop.countDown();
+        // A stop wakes a thread waiting in poll at once; one in a send returns within the send timeout (1 s).
+        // Until it has ended it may still use the socket and the device, and closing them under it could make
+        // it read or write a descriptor number that something else reuses; so a thread that outlives the wait
+        // keeps them open, and they are released when the process exits.
+        long deadline = System.nanoTime() + JOIN.toNanos();
+        for (int i = started.size() - 1; i >= 0; i--) {
+            started.get(i).requestStop();
+        }
         List<String> alive = new ArrayList<>();
         for (int i = started.size() - 1; i >= 0; i--) {
-            Thread t = started.get(i);
-            try {
-                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (t.isAlive()) {
-                alive.add(t.getName());
+            LoopThread t = started.get(i);
+            if (!t.join(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                alive.add(t.name());
             }
         }
         if (!alive.isEmpty()) {
-            LOG.warn("threads {} still running {}ms after stop; leaving the UDP socket and device {} open until"
-                    + " exit", alive, JOIN_MILLIS, tun.name());
+            LOG.warn("threads {} still running {} ms after stop; leaving the UDP socket and device {} open until"
+                    + " exit", alive, JOIN.toMillis(), tun.name());
             return;
         }
         synchronized (lock) {
             try {
-                socket.close();
-            } finally {
                 tun.close();
+            } finally {
+                try {
+                    wakeUp.close();
+                } finally {
+                    socket.close();
+                }
             }
         }
         LOG.info("udp data path closed device={} tunToUdp={} udpToTun={}", tun.name(), stats.tunToUdp(),

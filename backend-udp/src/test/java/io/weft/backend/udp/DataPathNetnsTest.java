@@ -113,5 +113,8 @@ class DataPathNetnsTest {
         assertEquals("1", results.get("icmpSent"));
         assertEquals("true", results.get("deviceGone"));
         assertEquals("true", results.get("routeGone"));
+        // Both threads wait in poll with no packets; the eventfd wakes them, no poll timeout is waited for.
+        assertTrue(Long.parseLong(results.get("closeMillis")) < 1000,
+                "close took " + results.get("closeMillis") + " ms");
     }
 }

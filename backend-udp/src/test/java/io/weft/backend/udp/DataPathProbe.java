@@ -5,11 +5,12 @@ import io.weft.core.model.Ipv4;
 import io.weft.core.model.Ipv4Subnet;
 import io.weft.core.model.Lease;
 import io.weft.core.model.LeaseAttrs;
-import io.weft.core.model.LeaseEvent;
 import io.weft.core.model.NetworkConfig;
 import io.weft.core.model.BackendConfig;
+import io.weft.core.spi.backend.Backend;
 import io.weft.core.spi.backend.BackendContext;
 import io.weft.core.spi.backend.ExternalInterface;
+import io.weft.core.spi.backend.NetworkEvent;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -43,12 +44,14 @@ public final class DataPathProbe {
         Ipv4Subnet network = Ipv4Subnet.parse("100.96.0.0/16");
         Ipv4Subnet own = Ipv4Subnet.parse("100.96.1.0/24");
         Lease ownLease = new Lease(own, LeaseAttrs.of("127.0.0.1", "udp"), Instant.now().plusSeconds(3600));
-        BackendContext context = new BackendContext(new ExternalInterface("lo", "127.0.0.1", 1500), "127.0.0.1",
-                attrs -> ownLease);
+        ExternalInterface external = new ExternalInterface("lo", "127.0.0.1", 1500);
+        BackendContext context = new BackendContext(external, "127.0.0.1");
         NetworkConfig config = new NetworkConfig(network, 24, Ipv4Subnet.parse("100.96.1.0/24"),
                 Ipv4Subnet.parse("100.96.255.0/24"), backend());
-        UdpNetwork net = (UdpNetwork) new UdpBackendProvider().create(context).register(config);
-        net.handleEvents(List.of(new LeaseEvent.Added(new Lease(Ipv4Subnet.parse("100.96.2.0/24"),
+        Backend backend = new UdpBackendProvider().create(context);
+        int mtu = backend.prepare(config).overlayMtu(external);
+        UdpNetwork net = (UdpNetwork) backend.start(ownLease, mtu);
+        net.handleEvents(List.of(new NetworkEvent.PeerAdded(new Lease(Ipv4Subnet.parse("100.96.2.0/24"),
                 LeaseAttrs.of("127.0.0.2", "udp"), Instant.now().plusSeconds(3600)))));
         Thread runner = new Thread(() -> {
             try {
@@ -93,7 +96,9 @@ public final class DataPathProbe {
             System.out.println("RESULT up=" + net.isUp());
             System.out.println("RESULT icmpSent=" + stats.icmpErrorsSent());
         } finally {
+            long closing = System.nanoTime();
             net.close();
+            System.out.println("RESULT closeMillis=" + (System.nanoTime() - closing) / 1_000_000);
             runner.join(5000);
         }
         System.out.println("RESULT deviceGone=" + !Files.exists(Path.of("/sys/class/net", DEVICE)));

@@ -14,9 +14,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class ForwardingTest {
-    private static final RouteTable ROUTES = RouteTable.of(Ipv4Subnet.parse("100.96.0.0/16"),
-            Ipv4Subnet.parse("100.96.1.0/24"),
-            List.of(new RouteTable.Peer(Ipv4Subnet.parse("100.96.2.0/24"), ip("198.18.0.2"))), 8285);
+    private static final RouteTable ROUTES = new RouteTable(Ipv4Subnet.parse("100.96.0.0/16"),
+            Ipv4Subnet.parse("100.96.1.0/24"), List.of(Packets.peer("100.96.2.0/24", "198.18.0.2")), 8285);
     private static final int PEER = ip("198.18.0.2");
 
     private static String describe(int decision) {

@@ -1,9 +1,11 @@
 package io.weft.backend.udp;
 
 import io.weft.core.model.Ipv4;
+import io.weft.core.model.Ipv4Subnet;
+import io.weft.core.model.LeaseAttrs;
 import java.nio.ByteBuffer;
 
-/** Builds IPv4 test packets. */
+/** Builds IPv4 test packets and route table entries. */
 final class Packets {
     private Packets() {
     }
@@ -24,5 +26,10 @@ final class Packets {
         b.putInt(16, ip(destination));
         b.putShort(10, (short) Ipv4Packet.checksum(b, 0, 20));
         return b;
+    }
+
+    /** A udp peer's route table entry with fresh counters and no transform state. */
+    static RouteTable.Peer peer(String subnet, String publicIp) {
+        return new RouteTable.Peer(Ipv4Subnet.parse(subnet), LeaseAttrs.of(publicIp, "udp"), new PeerCounters(), null);
     }
 }

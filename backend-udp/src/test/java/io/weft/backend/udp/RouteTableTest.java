@@ -1,10 +1,13 @@
 package io.weft.backend.udp;
 
 import static io.weft.backend.udp.Packets.ip;
+import static io.weft.backend.udp.Packets.peer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.weft.core.model.Ipv4;
 import io.weft.core.model.Ipv4Subnet;
+import io.weft.core.model.LeaseAttrs;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -20,11 +23,9 @@ class RouteTableTest {
     private static final Ipv4Subnet OWN = Ipv4Subnet.parse("100.96.1.0/24");
 
     private static RouteTable table() {
-        return RouteTable.of(NETWORK, OWN, List.of(
-                new RouteTable.Peer(Ipv4Subnet.parse("100.96.2.0/24"), ip("198.18.0.2")),
-                new RouteTable.Peer(Ipv4Subnet.parse("100.96.3.0/24"), ip("198.18.0.3")),
-                new RouteTable.Peer(Ipv4Subnet.parse("100.96.4.0/22"), ip("198.18.0.4")),
-                new RouteTable.Peer(Ipv4Subnet.parse("100.96.5.128/25"), ip("198.18.0.5"))), 8285);
+        return new RouteTable(NETWORK, OWN, List.of(peer("100.96.2.0/24", "198.18.0.2"),
+                peer("100.96.3.0/24", "198.18.0.3"), peer("100.96.4.0/22", "198.18.0.4"),
+                peer("100.96.5.128/25", "198.18.0.5")), 8285);
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
@@ -43,7 +44,7 @@ class RouteTableTest {
     void longestPrefixMatch(String destination, String expected) {
         RouteTable t = table();
         int index = t.lookup(ip(destination));
-        assertEquals(expected, index < 0 ? "none" : io.weft.core.model.Ipv4.format(t.peer(index).publicIp()));
+        assertEquals(expected, index < 0 ? "none" : Ipv4.format(t.peers().get(index).publicIp()));
     }
 
     @Test
@@ -60,9 +61,11 @@ class RouteTableTest {
     void manyPeersAllFound() {
         List<RouteTable.Peer> peers = new ArrayList<>();
         for (int i = 0; i < 250; i++) {
-            peers.add(new RouteTable.Peer(new Ipv4Subnet(ip("100.96.0.0") + (i << 8), 24), ip("198.18.1.0") + i));
+            Ipv4Subnet subnet = new Ipv4Subnet(ip("100.96.0.0") + (i << 8), 24);
+            peers.add(new RouteTable.Peer(subnet, LeaseAttrs.of(Ipv4.format(ip("198.18.1.0") + i), "udp"),
+                    new PeerCounters(), null));
         }
-        RouteTable t = RouteTable.of(NETWORK, OWN, peers, 8285);
+        RouteTable t = new RouteTable(NETWORK, OWN, peers, 8285);
         for (int i = 0; i < 250; i++) {
             assertEquals(i, t.lookup(ip("100.96.0.9") + (i << 8)));
             assertTrue(t.peerAt(ip("198.18.1.0") + i) >= 0);

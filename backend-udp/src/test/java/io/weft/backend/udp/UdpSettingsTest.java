@@ -23,14 +23,15 @@ class UdpSettingsTest {
 
     @Test
     void defaults() throws Exception {
-        assertEquals(new UdpSettings(8285, "weft0", 1472), UdpSettings.from(backend("{\"Type\":\"udp\"}"), ETH));
+        assertEquals(new UdpSettings(8285, "weft0"), UdpSettings.from(backend("{\"Type\":\"udp\"}")));
+        assertEquals(1472, UdpBackend.LEASE_REQUEST.overlayMtu(ETH));
     }
 
     @Test
     void fieldsIgnoreCase() throws Exception {
-        assertEquals(new UdpSettings(9000, "flannel0", 8972), UdpSettings.from(
-                backend("{\"Type\":\"udp\",\"port\":9000,\"DEVICE\":\"flannel0\"}"),
-                new ExternalInterface("eth0", "198.18.0.1", 9000)));
+        assertEquals(new UdpSettings(9000, "flannel0"), UdpSettings.from(
+                backend("{\"Type\":\"udp\",\"port\":9000,\"DEVICE\":\"flannel0\"}")));
+        assertEquals(8972, UdpBackend.LEASE_REQUEST.overlayMtu(new ExternalInterface("eth0", "198.18.0.1", 9000)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -44,13 +45,13 @@ class UdpSettingsTest {
             "{\"Device\":\"..\"}|Backend.Device \"..\" is not a usable device name: use 1 to 15 letters, digits, '_', '.' or '-', such as weft0",
     })
     void badFieldsNameTheFieldAndTheFix(String json, String message) throws Exception {
-        WeftException e = assertThrows(WeftException.class, () -> UdpSettings.from(backend(json), ETH));
+        WeftException e = assertThrows(WeftException.class, () -> UdpSettings.from(backend(json)));
         assertEquals(message, e.getMessage());
     }
 
     @Test
     void tinyExternalMtuIsRefused() throws Exception {
-        WeftException e = assertThrows(WeftException.class, () -> UdpSettings.from(backend("{}"),
+        WeftException e = assertThrows(WeftException.class, () -> UdpBackend.LEASE_REQUEST.overlayMtu(
                 new ExternalInterface("tun9", "198.18.0.1", 90)));
         assertEquals("external interface tun9 has MTU 90, too small for the udp backend: it needs at least 96;"
                 + " pick another interface with --iface", e.getMessage());
