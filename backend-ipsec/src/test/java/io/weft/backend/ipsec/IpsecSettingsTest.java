@@ -79,13 +79,13 @@ class IpsecSettingsTest {
 
     @Test
     void tinyInterfaceMtuIsRefused() {
-        // The SPI's one minimum-MTU check; the figure it names is the overhead at this MTU plus 68, which the
-        // ESP padding can leave up to 3 bytes short (132 works, 130 does not).
+        // The SPI's one minimum-MTU check names the overlay MTU this interface would give, exactly.
         ExternalInterface tiny = new ExternalInterface("eth9", "198.18.0.2", 120);
         WeftException e = assertThrows(WeftException.class, () -> IpsecBackend.leaseRequest(
                 X25519Keys.generate(TestKeys.seeded(1)), tiny.mtu()).overlayMtu(tiny));
-        assertEquals("external interface eth9 has MTU 120, too small for the ipsec backend: it needs at least 130;"
-                + " pick another interface with --iface", e.getMessage());
+        assertEquals("external interface eth9 has MTU 120, too small for the ipsec backend: its overlay MTU would be"
+                + " 58 (62 bytes of encapsulation), below the minimum 68; pick another interface with --iface",
+                e.getMessage());
         ExternalInterface enough = new ExternalInterface("eth9", "198.18.0.2", Esp.outerMtuFor(68));
         assertEquals(70, IpsecBackend.leaseRequest(X25519Keys.generate(TestKeys.seeded(1)), enough.mtu())
                 .overlayMtu(enough), "132, the smallest external MTU that works, gives 70 (68 needs padding)");

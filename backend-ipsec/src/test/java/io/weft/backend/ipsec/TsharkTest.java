@@ -3,8 +3,9 @@ package io.weft.backend.ipsec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.weft.core.testing.HostRequirements.Need;
+import io.weft.core.testing.HostRequirements;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,16 +30,11 @@ class TsharkTest {
     @TempDir
     Path dir;
 
-    static boolean tsharkInstalled() {
-        return Files.isExecutable(Path.of("/usr/bin/tshark"));
-    }
-
     @ParameterizedTest
     @ValueSource(ints = {128, 256})
     @Timeout(60)
     void tsharkDecodesAndDecrypts(int bits) throws Exception {
-        io.weft.core.testing.HostRequirements.require(
-                io.weft.core.testing.HostRequirements.Need.executable("/usr/bin/tshark"));
+        HostRequirements.require(Need.executable("/usr/bin/tshark"));
         X25519Keys a = X25519Keys.generate(TestKeys.seeded(1));
         X25519Keys b = X25519Keys.generate(TestKeys.seeded(2));
         PeerKeys keys = new PeerKeys(new SaKeyDerivation(TestKeys.PSK, bits), a, b.publicKey(), "b", AeadKind.JDK,

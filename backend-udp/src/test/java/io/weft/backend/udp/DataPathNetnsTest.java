@@ -3,6 +3,8 @@ package io.weft.backend.udp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.weft.core.testing.HostRequirements.Need;
+import io.weft.core.testing.HostRequirements;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,8 +29,7 @@ class DataPathNetnsTest {
 
     @BeforeEach
     void createNamespace() throws Exception {
-        io.weft.core.testing.HostRequirements.require(io.weft.core.testing.HostRequirements.Need.root(),
-                io.weft.core.testing.HostRequirements.Need.iproute2(), io.weft.core.testing.HostRequirements.Need.tun());
+        HostRequirements.require(Need.root(), Need.iproute2(), Need.tun());
         run("ip", "netns", "add", namespace);
         run("ip", "-n", namespace, "link", "set", "lo", "up");
     }
@@ -42,12 +42,6 @@ class DataPathNetnsTest {
         if (Files.exists(Path.of("/run/netns", namespace))) {
             run("ip", "netns", "del", namespace);
         }
-    }
-
-    private static boolean isRoot() throws Exception {
-        Process p = new ProcessBuilder("id", "-u").start();
-        return p.waitFor(10, TimeUnit.SECONDS)
-                && new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim().equals("0");
     }
 
     private static void run(String... command) throws IOException, InterruptedException {

@@ -53,8 +53,9 @@ class UdpSettingsTest {
     void tinyExternalMtuIsRefused() throws Exception {
         WeftException e = assertThrows(WeftException.class, () -> UdpBackend.LEASE_REQUEST.overlayMtu(
                 new ExternalInterface("tun9", "198.18.0.1", 90)));
-        assertEquals("external interface tun9 has MTU 90, too small for the udp backend: it needs at least 96;"
-                + " pick another interface with --iface", e.getMessage());
+        assertEquals("external interface tun9 has MTU 90, too small for the udp backend: its overlay MTU would be 62"
+                + " (28 bytes of encapsulation), below the minimum 68; pick another interface with --iface",
+                e.getMessage());
     }
 
     @Test

@@ -38,7 +38,8 @@ public record LeaseRequest(String backendType, JsonNode backendData, int mtuOver
         int mtu = external.mtu() - mtuOverhead;
         if (mtu < MIN_MTU) {
             throw new WeftException("external interface " + external.name() + " has MTU " + external.mtu()
-                    + ", too small for the " + backendType + " backend: it needs at least " + (MIN_MTU + mtuOverhead)
+                    + ", too small for the " + backendType + " backend: its overlay MTU would be " + mtu + " ("
+                    + mtuOverhead + " bytes of encapsulation), below the minimum " + MIN_MTU
                     + "; pick another interface with --iface");
         }
         return mtu;

@@ -19,8 +19,9 @@ class LeaseRequestTest {
     void anMtuBelowTheMinimumNamesTheInterfaceTheBackendAndWhatItNeeds() {
         WeftException e = assertThrows(WeftException.class,
                 () -> LeaseRequest.of("ipsec", 62).overlayMtu(new ExternalInterface("veth1", "198.18.0.2", 100)));
-        assertEquals("external interface veth1 has MTU 100, too small for the ipsec backend: it needs at least 130;"
-                + " pick another interface with --iface", e.getMessage());
+        assertEquals("external interface veth1 has MTU 100, too small for the ipsec backend: its overlay MTU would be"
+                + " 38 (62 bytes of encapsulation), below the minimum 68; pick another interface with --iface",
+                e.getMessage());
     }
 
     @Test
