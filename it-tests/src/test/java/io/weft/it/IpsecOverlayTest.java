@@ -222,8 +222,8 @@ class IpsecOverlayTest {
         LabHost h3 = startHost(3);
         awaitSubnetEnv(h3);
         Awaitility.await("h1 and h3 see each other's leases").atMost(Duration.ofSeconds(20))
-                .until(() -> h1.daemon().orElseThrow().output().contains("ipsec peer added subnet=" + h3.subnet())
-                        && h3.daemon().orElseThrow().output().contains("ipsec peer added subnet=" + h1.subnet()));
+                .until(() -> h1.daemon().orElseThrow().output().contains("peer added subnet=" + h3.subnet())
+                        && h3.daemon().orElseThrow().output().contains("peer added subnet=" + h1.subnet()));
         for (int i = 0; i < 3; i++) {
             assertFalse(h1.ping(h3.overlayAddress()), "h1 reaches h3 despite another PSK");
             assertFalse(h3.ping(h1.overlayAddress()), "h3 reaches h1 despite another PSK");
