@@ -33,6 +33,12 @@ public interface LibC {
     int SO_SNDTIMEO = 21;
     int SO_SNDBUFFORCE = 32;
     int SO_RCVBUFFORCE = 33;
+    int SO_REUSEPORT = 15;
+    int SOL_UDP = 17;
+    /** setsockopt/cmsg: the segment size of a UDP GSO send (u16). */
+    int UDP_SEGMENT = 103;
+    /** setsockopt: deliver UDP GRO trains; cmsg: their segment size (int). */
+    int UDP_GRO = 104;
     int MSG_DONTWAIT = 0x40;
     short POLLIN = 0x1;
     int EFD_NONBLOCK = 0x800;
@@ -48,6 +54,8 @@ public interface LibC {
     int EEXIST = 17;
     int EADDRINUSE = 98;
     int EADDRNOTAVAIL = 99;
+    int EINVAL = 22;
+    int ENOPROTOOPT = 92;
 
     @SaveError
     int open(String path, int flags);
@@ -91,6 +99,11 @@ public interface LibC {
     @SaveError
     @ssize_t
     long write(int fd, long buffer, @size_t long count);
+
+    /** {@code writev(fd, struct iovec *iov, iovcnt)}: one TUN write gathered from several slices. */
+    @SaveError
+    @ssize_t
+    long writev(int fd, long iov, int count);
 
     /** {@code recvmmsg(fd, struct mmsghdr *vector, vlen, flags, NULL timeout)}; see the backend's PacketBatch. */
     @SaveError

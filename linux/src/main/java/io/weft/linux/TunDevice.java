@@ -32,6 +32,17 @@ public final class TunDevice implements AutoCloseable {
     private static final long SIOCDELRT = 0x890c;
     private static final short IFF_TUN = 0x0001;
     private static final short IFF_NO_PI = 0x1000;
+    private static final short IFF_MULTI_QUEUE = 0x0100;
+    private static final short IFF_VNET_HDR = 0x4000;
+    private static final long TUNSETOFFLOAD = 0x400454d0L;
+    /** TUNSETOFFLOAD flags: the checksum and the segmentation kinds the device may hand weft unfinished. */
+    public static final int TUN_F_CSUM = 0x01;
+    public static final int TUN_F_TSO4 = 0x02;
+    public static final int TUN_F_TSO6 = 0x04;
+    public static final int TUN_F_USO4 = 0x20;
+    public static final int TUN_F_USO6 = 0x40;
+    /** The 10-byte {@code struct virtio_net_hdr} before every packet of a device opened with a vnet header. */
+    public static final int VNET_HDR_SIZE = 10;
     private static final short IFF_UP = 0x1;
     private static final short IFF_RUNNING = 0x40;
     private static final short RTF_UP = 0x1;
@@ -44,8 +55,29 @@ public final class TunDevice implements AutoCloseable {
     private static final int RT_FLAGS = 56;
     private static final int RT_DEV = 88;
 
+    /**
+     * How to open the device. Immutable.
+     *
+     * @param queues   how many queues (descriptors): more than one opens it with {@code IFF_MULTI_QUEUE}, and the
+     *                 kernel spreads flows over them
+     * @param vnetHdr  open with {@code IFF_VNET_HDR} and ask for checksum and segmentation offloads
+     *                 ({@code TUNSETOFFLOAD}): reads and writes then start with a {@link #VNET_HDR_SIZE}-byte header
+     */
+    public record Options(int queues, boolean vnetHdr) {
+        public static final Options PLAIN = new Options(1, false);
+
+        public Options {
+            if (queues < 1) {
+                throw new IllegalArgumentException("queues " + queues + " < 1");
+            }
+        }
+    }
+
     private final Syscalls sys;
     private final int fd;
+    private final int[] queueFds;
+    private final int offloads;
+    private final boolean vnetHdr;
     private final int control;
     private final String name;
     private final Ipv4Subnet route;
@@ -53,9 +85,13 @@ public final class TunDevice implements AutoCloseable {
     private boolean routeAdded;
     private boolean closed;
 
-    private TunDevice(Syscalls sys, int fd, int control, String name, Ipv4Subnet route) {
+    private TunDevice(Syscalls sys, int[] queueFds, boolean vnetHdr, int offloads, int control, String name,
+            Ipv4Subnet route) {
         this.sys = sys;
-        this.fd = fd;
+        this.fd = queueFds[0];
+        this.queueFds = queueFds.clone();
+        this.vnetHdr = vnetHdr;
+        this.offloads = offloads;
         this.control = control;
         this.name = name;
         this.route = route;
@@ -72,39 +108,52 @@ public final class TunDevice implements AutoCloseable {
      * @param network       the whole overlay Network, routed to the device
      */
     public static TunDevice open(Syscalls sys, String requestedName, int address, int mtu, Ipv4Subnet network) {
-        LibC libc = sys.libc();
-        int fd = libc.open("/dev/net/tun", LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
-        if (fd < 0) {
-            int errno = sys.errno();
-            throw sys.failure("open /dev/net/tun", errno, errno == LibC.ENOENT
-                    ? "load the tun module (modprobe tun) or give the container --device /dev/net/tun"
-                    : Syscalls.fixFor(errno, "check that /dev/net/tun is a TUN character device"));
-        }
-        // Until the TunDevice exists, this method owns fd and control and closes them on failure; after
-        // that the device owns them and only its close() releases them, so each is closed exactly once.
+        return open(sys, requestedName, address, mtu, network, Options.PLAIN);
+    }
+
+    /**
+     * As {@link #open(Syscalls, String, int, int, Ipv4Subnet)}, with {@code options.queues()} descriptors and,
+     * if asked, a vnet header and the offloads this kernel grants ({@link #offloads()}; USO only where the
+     * kernel has it, none where it refuses them all).
+     */
+    public static TunDevice open(Syscalls sys, String requestedName, int address, int mtu, Ipv4Subnet network,
+            Options options) {
+        // Until the TunDevice exists, this method owns the descriptors and closes them on failure; after that
+        // the device owns them and only its close() releases them, so each is closed exactly once.
+        int[] fds = new int[options.queues()];
+        java.util.Arrays.fill(fds, -1);
         TunDevice tun;
         int control = -1;
         try {
-            Pointer ifr = sys.memory(IFREQ_SIZE);
-            ifr.putString(0, requestedName, IFNAMSIZ, StandardCharsets.US_ASCII);
-            ifr.putShort(IFREQ_UNION, (short) (IFF_TUN | IFF_NO_PI));
-            sys.ioctl(fd, TUNSETIFF, ifr, "TUNSETIFF for device " + requestedName,
-                    "another process may hold a device of that name, or one of another kind exists: remove it or"
-                            + " set Backend.Device to a free name");
-            String name = ifr.getString(0, IFNAMSIZ, StandardCharsets.US_ASCII);
-            control = libc.socket(LibC.AF_INET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
+            short flags = (short) (IFF_TUN | IFF_NO_PI | (options.vnetHdr() ? IFF_VNET_HDR : 0)
+                    | (options.queues() > 1 ? IFF_MULTI_QUEUE : 0));
+            String name = requestedName;
+            for (int q = 0; q < fds.length; q++) {
+                fds[q] = openQueue(sys);
+                Pointer ifr = sys.memory(IFREQ_SIZE);
+                ifr.putString(0, name, IFNAMSIZ, StandardCharsets.US_ASCII);
+                ifr.putShort(IFREQ_UNION, flags);
+                sys.ioctl(fds[q], TUNSETIFF, ifr, "TUNSETIFF for device " + name + (q == 0 ? "" : " queue " + q),
+                        "another process may hold a device of that name, or one of another kind exists: remove it or"
+                                + " set Backend.Device to a free name");
+                name = ifr.getString(0, IFNAMSIZ, StandardCharsets.US_ASCII);
+            }
+            int offloads = options.vnetHdr() ? enableOffloads(sys, fds[0], name) : 0;
+            control = sys.libc().socket(LibC.AF_INET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
             if (control < 0) {
                 throw sys.failure("socket(AF_INET) for device ioctls", sys.errno(), "check the IPv4 stack is enabled");
             }
-            tun = new TunDevice(sys, fd, control, name, network);
+            tun = new TunDevice(sys, fds, options.vnetHdr(), offloads, control, name, network);
         } catch (RuntimeException e) {
             if (control >= 0 && sys.close(control) != 0) {
                 LOG.warn("closing device control socket failed after set-up error");
             }
-            // Closing the descriptor also deletes the half-made device.
-            int errno = sys.close(fd);
-            if (errno != 0) {
-                LOG.warn("closing /dev/net/tun after set-up error failed: {}", sys.describe(errno));
+            // Closing the descriptors also deletes the half-made device.
+            for (int fd : fds) {
+                int errno = fd < 0 ? 0 : sys.close(fd);
+                if (errno != 0) {
+                    LOG.warn("closing /dev/net/tun after set-up error failed: {}", sys.describe(errno));
+                }
             }
             throw e;
         }
@@ -119,6 +168,34 @@ public final class TunDevice implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    private static int openQueue(Syscalls sys) {
+        int fd = sys.libc().open("/dev/net/tun", LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
+        if (fd < 0) {
+            int errno = sys.errno();
+            throw sys.failure("open /dev/net/tun", errno, errno == LibC.ENOENT
+                    ? "load the tun module (modprobe tun) or give the container --device /dev/net/tun"
+                    : Syscalls.fixFor(errno, "check that /dev/net/tun is a TUN character device"));
+        }
+        return fd;
+    }
+
+    /**
+     * Asks for checksum, TSO and USO offloads, then without USO (kernels before 6.2 refuse it), then none: a
+     * kernel that refuses them all still gives the vnet header, with nothing left unfinished in it.
+     */
+    private static int enableOffloads(Syscalls sys, int fd, String name) {
+        int[] tries = {TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_USO4 | TUN_F_USO6,
+            TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6, TUN_F_CSUM};
+        for (int flags : tries) {
+            // TUNSETOFFLOAD takes the flags themselves as its argument, not a pointer to them.
+            if (sys.libc().ioctl(fd, TUNSETOFFLOAD, Pointer.wrap(jnr.ffi.Runtime.getSystemRuntime(), flags)) == 0) {
+                return flags;
+            }
+            LOG.debug("TUNSETOFFLOAD {} on {} refused: {}", Integer.toHexString(flags), name, sys.describe(sys.errno()));
+        }
+        return 0;
     }
 
     private void configure(int address, int mtu) {
@@ -136,7 +213,8 @@ public final class TunDevice implements AutoCloseable {
         writeSysctl("ipv4/conf/" + name + "/accept_local", "1");
         writeSysctl("ipv6/conf/" + name + "/disable_ipv6", "1");
         addRoute(false);
-        LOG.info("device up name={} address={}/32 mtu={} route={}", name, Ipv4.format(address), mtu, route);
+        LOG.info("device up name={} address={}/32 mtu={} route={} queues={} vnetHdr={} offloads=0x{}", name,
+                Ipv4.format(address), mtu, route, queueFds.length, vnetHdr, Integer.toHexString(offloads));
     }
 
     /** Sets the device address as a /32 and (re)adds the Network route, which the kernel drops on a change. */
@@ -197,8 +275,28 @@ public final class TunDevice implements AutoCloseable {
         }
     }
 
+    /** Queue 0's descriptor. */
     public int fd() {
         return fd;
+    }
+
+    /** Queue {@code q}'s descriptor. */
+    public int fd(int q) {
+        return queueFds[q];
+    }
+
+    public int queues() {
+        return queueFds.length;
+    }
+
+    /** Whether every read and write starts with a {@link #VNET_HDR_SIZE}-byte {@code virtio_net_hdr}. */
+    public boolean vnetHdr() {
+        return vnetHdr;
+    }
+
+    /** The {@code TUN_F_*} offloads the kernel granted; 0 without a vnet header. */
+    public int offloads() {
+        return offloads;
     }
 
     public String name() {
@@ -223,9 +321,13 @@ public final class TunDevice implements AutoCloseable {
         if (errno != 0) {
             LOG.warn("closing control socket of {} failed: {}", name, sys.describe(errno));
         }
-        errno = sys.close(fd);
-        if (errno != 0) {
-            throw sys.failure("close device " + name, errno, "the device may linger: delete it with `ip link del "
+        int failed = 0;
+        for (int q = queueFds.length - 1; q >= 0; q--) {
+            errno = sys.close(queueFds[q]);
+            failed = failed == 0 ? errno : failed;
+        }
+        if (failed != 0) {
+            throw sys.failure("close device " + name, failed, "the device may linger: delete it with `ip link del "
                     + name + "`");
         }
         LOG.info("device removed name={} route={}", name, route);

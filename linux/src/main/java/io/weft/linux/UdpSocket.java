@@ -36,6 +36,14 @@ public final class UdpSocket implements AutoCloseable {
     }
 
     public static UdpSocket open(Syscalls sys, int address, int port) {
+        return open(sys, address, port, false);
+    }
+
+    /**
+     * As {@link #open(Syscalls, int, int)}; with {@code reusePort}, several sockets (one per queue) bind the same
+     * address and port ({@code SO_REUSEPORT}) and the kernel spreads incoming flows over them.
+     */
+    public static UdpSocket open(Syscalls sys, int address, int port, boolean reusePort) {
         LibC libc = sys.libc();
         String description = Ipv4.format(address) + ":" + port;
         int fd = libc.socket(LibC.AF_INET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
@@ -50,6 +58,10 @@ public final class UdpSocket implements AutoCloseable {
             Pointer timeval = sys.memory(16);
             timeval.putLong(0, SEND_TIMEOUT_SECONDS);
             socket.setOption(LibC.SO_SNDTIMEO, timeval, 16, "SO_SNDTIMEO");
+            if (reusePort && !socket.trySetInt(LibC.SOL_SOCKET, LibC.SO_REUSEPORT, 1)) {
+                throw sys.failure("setsockopt SO_REUSEPORT on UDP " + description, sys.errno(),
+                        "set Backend.Queues to 1");
+            }
             Pointer name = sys.memory(16);
             Syscalls.putSockaddrIn(name, 0, address, port);
             if (libc.bind(fd, name, 16) < 0) {
@@ -69,6 +81,33 @@ public final class UdpSocket implements AutoCloseable {
         LOG.info("udp socket bound address={} receiveBuffer={} sendBuffer={}", description,
                 socket.getIntOption(LibC.SO_RCVBUF), socket.getIntOption(LibC.SO_SNDBUF));
         return socket;
+    }
+
+    /**
+     * Turns on UDP GRO: a train of same-sized datagrams from one sender may arrive as one buffer, with a
+     * {@code UDP_GRO} control message giving the segment size. False when the kernel lacks it.
+     */
+    public boolean enableGro() {
+        return trySetInt(LibC.SOL_UDP, LibC.UDP_GRO, 1);
+    }
+
+    /**
+     * Whether this socket can send UDP GSO trains ({@code UDP_SEGMENT} control messages): probed by setting the
+     * socket's default segment size to 0 (none), which a kernel without UDP GSO refuses.
+     */
+    public boolean supportsGso() {
+        return trySetInt(LibC.SOL_UDP, LibC.UDP_SEGMENT, 0);
+    }
+
+    private boolean trySetInt(int level, int option, int v) {
+        Pointer value = sys.memory(4);
+        value.putInt(0, v);
+        if (sys.libc().setsockopt(fd, level, option, value, 4) == 0) {
+            return true;
+        }
+        LOG.debug("setsockopt level={} option={} on UDP {} refused: {}", level, option, description,
+                sys.describe(sys.errno()));
+        return false;
     }
 
     private void enlargeBuffer(int forced, int plain, String which) {

@@ -63,6 +63,17 @@ public record BackendConfig(String type, ObjectNode fields) {
         return value;
     }
 
+    /** A true/false field with a default, failing with a message that names {@code Backend.<name>}. */
+    public boolean booleanField(String name, boolean defaultValue) {
+        return field(name).map(v -> {
+            if (!v.isBoolean()) {
+                throw new WeftException("Backend." + name + " " + v + " is not true or false: write it without quotes,"
+                        + " for example " + defaultValue);
+            }
+            return v.booleanValue();
+        }).orElse(defaultValue);
+    }
+
     /** A text field, failing with a message that names {@code Backend.<name>} when it is not a string. */
     public Optional<String> textField(String name) {
         return field(name).map(v -> {

@@ -107,4 +107,23 @@ class NetworkConfigParserTest {
         assertEquals("10.5.255.0/24", c.subnetAt(254).toString());
         assertEquals(33, c.indexOf(c.subnetAt(33)));
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{}                       | true",
+        "{\"Offloads\":false}   | false",
+        "{\"offloads\":true}    | true",
+        "{\"Offloads\":null}    | true"})
+    void booleanFieldsTakeTheirDefaultWhenAbsent(String backend, boolean expected) {
+        NetworkConfig c = NetworkConfigParser.parse("{\"Network\":\"10.5.0.0/16\",\"Backend\":" + backend + "}");
+        assertEquals(expected, c.backend().booleanField("Offloads", true));
+    }
+
+    @Test
+    void aBooleanFieldThatIsNotABooleanNamesItAndTheFix() {
+        NetworkConfig c = NetworkConfigParser.parse("{\"Network\":\"10.5.0.0/16\",\"Backend\":{\"Offloads\":\"no\"}}");
+        WeftException e = assertThrows(WeftException.class, () -> c.backend().booleanField("Offloads", true));
+        assertEquals("Backend.Offloads \"no\" is not true or false: write it without quotes, for example true",
+                e.getMessage());
+    }
 }
