@@ -291,8 +291,8 @@ final class TcpCoalescer {
     }
 
     /**
-     * The TCP header length (including the 20-byte IPv4 header, since members carry no IP options) of a
-     * coalescible group, 0 for a packet that could never join one.
+     * The IPv4 + TCP header length of the group's packets (IPv4 is always 20: members carry no IP
+     * options), 0 for a packet that could never join a group.
      */
     int headerLength(int g) {
         return groupHeaderLength[g];
