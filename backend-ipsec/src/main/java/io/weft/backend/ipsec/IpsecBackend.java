@@ -52,7 +52,7 @@ final class IpsecBackend implements Backend {
         esp = new EspTransform(keys, new SaKeyDerivation(settings.psk(), settings.keyBits()),
                 RekeyPolicy.of(settings.rekey()), AeadKind.DATA_PATH, random, stats, context.publicIp());
         dataPath = UdpDataPath.prepare(context, config, new UdpDataPath.Spec<>(EspTransform.TYPE, settings.port(),
-                settings.device(), new EspPacketTransform(esp)));
+                settings.device(), new EspPacketTransform(esp), 1, UdpDataPath.offloads(config.backend())));
         return leaseRequest(keys, context.externalInterface().mtu());
     }
 

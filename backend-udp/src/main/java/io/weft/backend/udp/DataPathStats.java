@@ -10,12 +10,27 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The data path's totals: packets and bytes each way, ICMP errors sent, and drops by {@link DropReason}.
- * Each forwarding thread writes only its own {@link Side} ({@link #tx()} for tun-to-udp, {@link #rx()} for
- * udp-to-tun), allocation-free; anyone reads, and a drop count is the sum of both sides. Thread-safe.
+ * Each forwarding thread writes only its own {@link Side} ({@link #tx(int)} for a queue's tun-to-udp loop,
+ * {@link #rx(int)} for its udp-to-tun loop), allocation-free; anyone reads, and a total is the sum over
+ * the sides. Thread-safe.
  */
 final class DataPathStats {
-    private final Side tx = new Side();
-    private final Side rx = new Side();
+    private final Side[] tx;
+    private final Side[] rx;
+
+    DataPathStats() {
+        this(1);
+    }
+
+    /** @param queues how many forwarding pairs write here, each to its own two sides */
+    DataPathStats(int queues) {
+        tx = new Side[queues];
+        rx = new Side[queues];
+        for (int q = 0; q < queues; q++) {
+            tx[q] = new Side();
+            rx[q] = new Side();
+        }
+    }
 
     /**
      * One thread's counters. With a single writer, an update is a plain read and an ordered write instead of
@@ -57,32 +72,40 @@ final class DataPathStats {
         }
     }
 
-    /** The tun-to-udp thread's side. */
-    Side tx() {
-        return tx;
+    /** Queue {@code q}'s tun-to-udp side. */
+    Side tx(int q) {
+        return tx[q];
     }
 
-    /** The udp-to-tun thread's side. */
-    Side rx() {
-        return rx;
+    /** Queue {@code q}'s udp-to-tun side. */
+    Side rx(int q) {
+        return rx[q];
+    }
+
+    private static long sum(Side[] sides, int index) {
+        long n = 0;
+        for (Side s : sides) {
+            n += s.get(index);
+        }
+        return n;
     }
 
     long drops(DropReason reason) {
-        return tx.get(Side.DROPS + reason.ordinal()) + rx.get(Side.DROPS + reason.ordinal());
+        return sum(tx, Side.DROPS + reason.ordinal()) + sum(rx, Side.DROPS + reason.ordinal());
     }
 
     /** Packets sent to peers (TUN to UDP). */
     long tunToUdp() {
-        return tx.get(Side.PACKETS);
+        return sum(tx, Side.PACKETS);
     }
 
     /** Packets from peers written into the TUN device. */
     long udpToTun() {
-        return rx.get(Side.PACKETS);
+        return sum(rx, Side.PACKETS);
     }
 
     long icmpErrorsSent() {
-        return tx.get(Side.ICMP_SENT) + rx.get(Side.ICMP_SENT);
+        return sum(tx, Side.ICMP_SENT) + sum(rx, Side.ICMP_SENT);
     }
 
     /** The non-zero drop counters, in reason order. */
@@ -105,7 +128,7 @@ final class DataPathStats {
         }
         Map<Ipv4Subnet, NetworkStats.PeerStats> perPeer = new HashMap<>();
         peers.forEach((subnet, c) -> perPeer.put(subnet, c.snapshot()));
-        return new NetworkStats(tx.get(Side.PACKETS), tx.get(Side.BYTES), rx.get(Side.PACKETS), rx.get(Side.BYTES),
+        return new NetworkStats(sum(tx, Side.PACKETS), sum(tx, Side.BYTES), sum(rx, Side.PACKETS), sum(rx, Side.BYTES),
                 byKey, perPeer);
     }
 }

@@ -27,7 +27,9 @@ enum DropReason {
     /** UDP: recvmmsg failed with an error other than "no data". */
     RECEIVE_FAILED("receive-failed"),
     /** TUN: the write into the device failed. */
-    TUN_WRITE_FAILED("tun-write-failed");
+    TUN_WRITE_FAILED("tun-write-failed"),
+    /** TUN: a super-packet or partial checksum the vnet header describes does not add up. */
+    BAD_OFFLOAD("bad-offload");
 
     private final String key;
 

@@ -28,9 +28,11 @@ abstract class ForwardingLoop {
      * @param wakeUp    signalled on stop; in every loop's poll set
      * @param routes    the current route table
      * @param transform the per-packet stage, or null for plain udp
+     * @param offloads  what this queue's TUN descriptor and socket do
+     * @param queue     which queue this is, for its own lanes of the counters
      */
     record Ends(Syscalls sys, int tun, int socket, EventFd wakeUp, Supplier<RouteTable> routes,
-            PacketTransform<Object> transform) {
+            PacketTransform<Object> transform, Offloads offloads, int queue) {
     }
 
     final Syscalls sys;
@@ -39,6 +41,9 @@ abstract class ForwardingLoop {
     final int socket;
     final DataPathStats.Side stats;
     final PacketBatch batch;
+    final Offloads offloads;
+    /** This loop's queue: its counter lane in each {@link PeerCounters}. */
+    final int queue;
     /** The per-packet stage, or null. */
     final PacketTransform<Object> transform;
     /** The transform's headroom, or 0. */
@@ -51,14 +56,16 @@ abstract class ForwardingLoop {
      * @param source     the descriptor this direction reads from
      * @param sourceName names it in errors
      */
-    ForwardingLoop(Ends ends, DataPathStats.Side stats, int batchSize, int source, String sourceName) {
+    ForwardingLoop(Ends ends, DataPathStats.Side stats, PacketBatch batch, int source, String sourceName) {
         this.sys = ends.sys();
         this.libc = sys.libc();
         this.tun = ends.tun();
         this.socket = ends.socket();
         this.routes = ends.routes();
         this.stats = stats;
-        this.batch = new PacketBatch(batchSize);
+        this.batch = batch;
+        this.offloads = ends.offloads();
+        this.queue = ends.queue();
         this.transform = ends.transform();
         this.headroom = transform == null ? 0 : transform.headroom();
         this.poller = new Poller(sys, source, sourceName, ends.wakeUp());

@@ -14,9 +14,9 @@ import java.nio.ByteOrder;
  * and one {@code sockaddr_in} per slot, so a whole batch moves through the UDP socket in one
  * {@code recvmmsg} or {@code sendmmsg} call, and an int of per-packet metadata (the route decision).
  *
- * <p>The TUN side still reads and writes one packet per call; the batch shape is what TUN segmentation
- * offload ({@code IFF_VNET_HDR}, GSO) would need, so it can come later without reshaping the forwarding
- * code. Not thread-safe: owned by one thread.
+ * <p>With UDP GRO, each receive slot also gets a control-message buffer for the segment size
+ * ({@link #segmentSize}). The TUN side reads one (super-)packet per call. Not thread-safe: owned by one
+ * thread.
  */
 final class PacketBatch {
     static final int HEADROOM = 64;
@@ -28,6 +28,8 @@ final class PacketBatch {
     private static final int MSG_NAMELEN = 8;
     private static final int MSG_IOV = 16;
     private static final int MSG_IOVLEN = 24;
+    private static final int MSG_CONTROL = 32;
+    private static final int MSG_CONTROLLEN = 40;
     private static final int MSG_LEN = 56;
     private static final int IOVEC = 16;
     private static final int SOCKADDR_IN = 16;
@@ -43,8 +45,16 @@ final class PacketBatch {
     private final int[] lengths;
     private final int[] meta;
     private final int[] entrySlots;
+    /** One control-message buffer per slot for received UDP GRO sizes, or null when GRO is off. */
+    private final ByteBuffer control;
+    private final long controlAddress;
 
     PacketBatch(int capacity) {
+        this(capacity, false);
+    }
+
+    /** @param groControl whether receives ask for the {@code UDP_GRO} control message (segment size) */
+    PacketBatch(int capacity, boolean groControl) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity " + capacity + " < 1");
         }
@@ -59,6 +69,9 @@ final class PacketBatch {
         lengths = new int[capacity];
         meta = new int[capacity];
         entrySlots = new int[capacity];
+        control = groControl ? ByteBuffer.allocateDirect(capacity * ControlMessages.SPACE).order(ByteOrder.nativeOrder())
+                : null;
+        controlAddress = groControl ? Syscalls.address(control) : 0;
         for (int i = 0; i < capacity; i++) {
             vector.putLong(i * MMSGHDR + MSG_IOV, iovecsAddress + (long) i * IOVEC);
             vector.putLong(i * MMSGHDR + MSG_IOVLEN, 1);
@@ -97,7 +110,24 @@ final class PacketBatch {
             vector.putInt(at + MSG_NAMELEN, SOCKADDR_IN);
             iovecs.putLong(i * IOVEC, address(i));
             iovecs.putLong(i * IOVEC + 8, MAX_PACKET);
+            if (control != null) {
+                vector.putLong(at + MSG_CONTROL, controlAddress + (long) i * ControlMessages.SPACE);
+                vector.putLong(at + MSG_CONTROLLEN, ControlMessages.SPACE);
+            }
         }
+    }
+
+    /**
+     * The segment size of slot {@code i}'s received buffer when the kernel merged a train of datagrams into it
+     * (UDP GRO), else its whole length: the buffer holds datagrams of this size, the last one maybe shorter.
+     */
+    int segmentSize(int i) {
+        if (control == null) {
+            return lengths[i];
+        }
+        long controlLength = vector.getLong(i * MMSGHDR + MSG_CONTROLLEN);
+        int size = ControlMessages.groSize(control, i * ControlMessages.SPACE, controlLength);
+        return size > 0 && size < lengths[i] ? size : lengths[i];
     }
 
     /** After recvmmsg returned {@code n}: takes each entry's length into {@link #length(int)}. */

@@ -20,6 +20,7 @@ final class RouteUpdates {
     private static final Logger LOG = LoggerFactory.getLogger(RouteUpdates.class);
     private final String backendType;
     private final PacketTransform<?> transform;
+    private final int queues;
 
     /**
      * @param backendType the BackendType peers must publish to be routed to ({@code udp} also accepts an empty
@@ -27,8 +28,14 @@ final class RouteUpdates {
      * @param transform   makes each peer's state, or null for plain udp
      */
     RouteUpdates(String backendType, PacketTransform<?> transform) {
+        this(backendType, transform, 1);
+    }
+
+    /** @param queues how many forwarding pairs count into each new peer's {@link PeerCounters} */
+    RouteUpdates(String backendType, PacketTransform<?> transform, int queues) {
         this.backendType = backendType;
         this.transform = transform;
+        this.queues = queues;
     }
 
     /** The table after {@code events}, in order; {@code current} itself when nothing changed. */
@@ -75,7 +82,7 @@ final class RouteUpdates {
         }
         Object state = transform == null ? null : transform.peerState(lease);
         peers.put(subnet, new RouteTable.Peer(subnet, lease.attrs(),
-                before != null ? before.counters() : new PeerCounters(), state));
+                before != null ? before.counters() : new PeerCounters(queues), state));
         LOG.debug("route to peer added subnet={} publicIp={}", subnet, lease.attrs().publicIp());
         return true;
     }

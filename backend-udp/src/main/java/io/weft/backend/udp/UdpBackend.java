@@ -32,7 +32,7 @@ final class UdpBackend implements Backend {
         }
         UdpSettings settings = UdpSettings.from(config.backend());
         dataPath = UdpDataPath.prepare(context, config, new UdpDataPath.Spec<>(TYPE, settings.port(),
-                settings.device(), null));
+                settings.device(), null, UdpDataPath.queues(config.backend()), UdpDataPath.offloads(config.backend())));
         return LEASE_REQUEST;
     }
 

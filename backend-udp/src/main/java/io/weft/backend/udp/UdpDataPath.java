@@ -30,6 +30,8 @@ import java.util.regex.Pattern;
 public final class UdpDataPath<S> implements AutoCloseable {
     /** The TUN device name when {@code Backend.Device} is not set. */
     public static final String DEFAULT_DEVICE = "weft0";
+    /** The most forwarding pairs a host runs. */
+    public static final int MAX_QUEUES = 16;
     private static final Pattern DEVICE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
 
     /**
@@ -40,9 +42,16 @@ public final class UdpDataPath<S> implements AutoCloseable {
      * @param port        the UDP port every host listens on and sends to
      * @param device      the TUN device name
      * @param transform   the per-packet stage, or null for plain udp
+     * @param queues      how many forwarding pairs (TUN queues and sockets), see {@link #queues}
+     * @param offloads    whether to use the offloads this kernel has, see {@link #offloads}
      */
-    public record Spec<S>(String backendType, int port, String device, PacketTransform<S> transform) {
+    public record Spec<S>(String backendType, int port, String device, PacketTransform<S> transform, int queues,
+            boolean offloads) {
         public Spec {
+            if (queues < 1 || queues > MAX_QUEUES) {
+                throw new WeftException("Backend.Queues " + queues + " is out of range: it must be from 1 to "
+                        + MAX_QUEUES);
+            }
             Objects.requireNonNull(backendType, "backendType is null");
             checkDevice(Objects.requireNonNull(device, "device is null"));
             if (port < 1 || port > 65535) {
@@ -59,15 +68,15 @@ public final class UdpDataPath<S> implements AutoCloseable {
     private final Syscalls sys;
     private final NetworkConfig config;
     private final Spec<S> spec;
-    private final UdpSocket socket;
+    private final List<UdpSocket> sockets;
     private volatile UdpNetwork network;
     private boolean closed;
 
-    private UdpDataPath(Syscalls sys, NetworkConfig config, Spec<S> spec, UdpSocket socket) {
+    private UdpDataPath(Syscalls sys, NetworkConfig config, Spec<S> spec, List<UdpSocket> sockets) {
         this.sys = sys;
         this.config = config;
         this.spec = spec;
-        this.socket = socket;
+        this.sockets = List.copyOf(sockets);
     }
 
     /**
@@ -80,6 +89,25 @@ public final class UdpDataPath<S> implements AutoCloseable {
         return checkDevice(backend.textField("Device").orElse(DEFAULT_DEVICE));
     }
 
+    /**
+     * {@code Backend.Queues}: how many forwarding pairs run, each a TUN queue, a socket on the port
+     * ({@code SO_REUSEPORT}) and two threads; the kernel keeps each flow on one queue. Default: the number of
+     * cores, at most 4.
+     */
+    public static int queues(BackendConfig backend) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        return backend.intField("Queues", Math.max(1, Math.min(4, cores)), 1, MAX_QUEUES);
+    }
+
+    /**
+     * {@code Backend.Offloads} (default true): use the TUN device's segmentation offloads and UDP GSO and GRO
+     * where the kernel has them; false keeps one packet per read, datagram and write. The wire is the same
+     * either way.
+     */
+    public static boolean offloads(BackendConfig backend) {
+        return backend.booleanField("Offloads", true);
+    }
+
     private static String checkDevice(String device) {
         if (!DEVICE_NAME.matcher(device).matches() || device.equals(".") || device.equals("..")) {
             throw new WeftException("Backend.Device \"" + device + "\" is not a usable device name: use 1 to 15"
@@ -88,11 +116,23 @@ public final class UdpDataPath<S> implements AutoCloseable {
         return device;
     }
 
-    /** Binds the UDP socket on the external interface's address; nothing else exists until {@link #start}. */
+    /**
+     * Binds the UDP sockets (one per queue) on the external interface's address; nothing else exists until
+     * {@link #start}.
+     */
     public static <S> UdpDataPath<S> prepare(BackendContext context, NetworkConfig config, Spec<S> spec) {
         int bindAddress = Ipv4.parse("external interface address", context.externalInterface().address());
         Syscalls sys = Syscalls.load();
-        return new UdpDataPath<>(sys, config, spec, UdpSocket.open(sys, bindAddress, spec.port()));
+        List<UdpSocket> sockets = new ArrayList<>();
+        try {
+            for (int q = 0; q < spec.queues(); q++) {
+                sockets.add(UdpSocket.open(sys, bindAddress, spec.port(), spec.queues() > 1));
+            }
+        } catch (RuntimeException e) {
+            sockets.forEach(UdpSocket::close);
+            throw e;
+        }
+        return new UdpDataPath<>(sys, config, spec, sockets);
     }
 
     /**
@@ -107,8 +147,12 @@ public final class UdpDataPath<S> implements AutoCloseable {
         EventFd wakeUp = EventFd.open(sys, "the forwarding threads' wake-up");
         TunDevice tun = null;
         try {
-            tun = TunDevice.open(sys, spec.device(), lease.subnet().base(), mtu, config.network());
-            network = new UdpNetwork(sys, tun, socket, wakeUp, spec, lease, config.network(), mtu);
+            // The ESP stage seals and opens whole packets in place, so with a transform the TUN device hands
+            // over packets, not super-packets; UDP GRO still batches its receives.
+            boolean segmentation = spec.offloads() && spec.transform() == null;
+            tun = TunDevice.open(sys, spec.device(), lease.subnet().base(), mtu, config.network(),
+                    new TunDevice.Options(spec.queues(), segmentation));
+            network = new UdpNetwork(sys, tun, sockets, wakeUp, probe(tun), spec, lease, config.network(), mtu);
             return network;
         } catch (RuntimeException e) {
             for (AutoCloseable opened : tun == null ? List.<AutoCloseable>of(wakeUp) : List.of(tun, wakeUp)) {
@@ -120,6 +164,19 @@ public final class UdpDataPath<S> implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** What the device granted, and what the sockets do (GSO probed, GRO switched on, on every socket). */
+    private Offloads probe(TunDevice tun) {
+        if (!spec.offloads()) {
+            return Offloads.NONE;
+        }
+        boolean gso = tun.vnetHdr() && sockets.get(0).supportsGso();
+        boolean gro = true;
+        for (UdpSocket s : sockets) {
+            gro &= s.enableGro();
+        }
+        return new Offloads(tun.vnetHdr(), tun.offloads(), gso, gro);
     }
 
     /** The transform states of the peers routed to now, in table order (none before {@link #start}). */
@@ -136,7 +193,7 @@ public final class UdpDataPath<S> implements AutoCloseable {
         return out;
     }
 
-    /** Closes the socket unless a started network owns it. Idempotent. */
+    /** Closes the sockets unless a started network owns them. Idempotent. */
     @Override
     public void close() {
         if (closed) {
@@ -144,7 +201,7 @@ public final class UdpDataPath<S> implements AutoCloseable {
         }
         closed = true;
         if (network == null) {
-            socket.close();
+            sockets.forEach(UdpSocket::close);
         }
     }
 }

@@ -22,9 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The udp data path's running network: the TUN device, the UDP socket, the wake-up eventfd, the route table
- * and the two forwarding {@link LoopThread}s it names and owns ({@code weft-udp-tun-to-udp},
- * {@code weft-udp-udp-to-tun}). Made by {@link UdpDataPath#start}, which hands it the socket and device.
+ * The udp data path's running network: the TUN device with its queues, one UDP socket per queue, the wake-up
+ * eventfd, the route table and two forwarding {@link LoopThread}s per queue that it names and owns
+ * ({@code weft-udp-tun-to-udp}, {@code weft-udp-udp-to-tun}, with {@code -1}, {@code -2}... for the queues after
+ * the first). Made by {@link UdpDataPath#start}, which hands it the sockets and device.
  * {@link #run()} starts the threads and waits until {@link #close()}, which stops them and then releases the
  * device (with its route), the eventfd and the socket, in reverse order of set-up. Counters go out through
  * {@link #stats()}; the daemon logs drop summaries and serves metrics from them, so nothing here logs per packet.
@@ -39,46 +40,58 @@ final class UdpNetwork implements Network {
     private static final Duration JOIN = Duration.ofSeconds(2);
 
     private final TunDevice tun;
-    private final UdpSocket socket;
+    private final List<UdpSocket> sockets;
     private final EventFd wakeUp;
+    private final Offloads offloads;
     private final int port;
     private final int mtu;
     private final String backendType;
     private final String publicIp;
     private final RouteUpdates updates;
-    private final DataPathStats stats = new DataPathStats();
+    private final DataPathStats stats;
     private final Object lock = new Object();
     private final CountDownLatch stop = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final List<LoopThread> threads = new ArrayList<>();
-    private final TunToUdp tunToUdp;
-    private final UdpToTun udpToTun;
+    private final List<TunToUdp> tunToUdp = new ArrayList<>();
+    private final List<UdpToTun> udpToTun = new ArrayList<>();
     private volatile boolean closed;
     private volatile RouteTable routes;
 
     /**
-     * Takes ownership of {@code tun}, {@code socket} and {@code wakeUp}.
+     * Takes ownership of {@code tun}, {@code sockets} and {@code wakeUp}: queue q forwards between the device's
+     * descriptor q and socket q.
      *
-     * @param lease   this host's lease
-     * @param network the whole overlay Network
+     * @param offloads what the device and sockets do, as probed
+     * @param lease    this host's lease
+     * @param network  the whole overlay Network
      */
     @SuppressWarnings("unchecked")
-    UdpNetwork(Syscalls sys, TunDevice tun, UdpSocket socket, EventFd wakeUp, UdpDataPath.Spec<?> spec, Lease lease,
-            Ipv4Subnet network, int mtu) {
+    UdpNetwork(Syscalls sys, TunDevice tun, List<UdpSocket> sockets, EventFd wakeUp, Offloads offloads,
+            UdpDataPath.Spec<?> spec, Lease lease, Ipv4Subnet network, int mtu) {
         this.tun = tun;
-        this.socket = socket;
+        this.sockets = List.copyOf(sockets);
         this.wakeUp = wakeUp;
+        this.offloads = offloads;
         this.port = spec.port();
         this.mtu = mtu;
         this.backendType = spec.backendType();
         this.publicIp = lease.attrs().publicIp();
-        this.updates = new RouteUpdates(spec.backendType(), spec.transform());
+        this.stats = new DataPathStats(tun.queues());
+        this.updates = new RouteUpdates(spec.backendType(), spec.transform(), tun.queues());
         this.routes = RouteTable.empty(network, lease.subnet(), spec.port());
-        // The states in a table come from this same transform (RouteUpdates), so the cast holds.
-        ForwardingLoop.Ends ends = new ForwardingLoop.Ends(sys, tun.fd(), socket.fd(), wakeUp, this::routes,
-                (PacketTransform<Object>) spec.transform());
-        this.tunToUdp = new TunToUdp(ends, stats, BATCH);
-        this.udpToTun = new UdpToTun(ends, stats, BATCH);
+        for (int q = 0; q < tun.queues(); q++) {
+            // The states in a table come from this same transform (RouteUpdates), so the cast holds.
+            ForwardingLoop.Ends ends = new ForwardingLoop.Ends(sys, tun.fd(q), this.sockets.get(q).fd(), wakeUp,
+                    this::routes, (PacketTransform<Object>) spec.transform(), offloads, q);
+            tunToUdp.add(new TunToUdp(ends, stats, BATCH));
+            udpToTun.add(new UdpToTun(ends, stats, BATCH));
+        }
+    }
+
+    /** What the data path runs with, e.g. for {@code weft status}. */
+    Offloads offloads() {
+        return offloads;
     }
 
     RouteTable routes() {
@@ -111,11 +124,17 @@ final class UdpNetwork implements Network {
             if (closed || !threads.isEmpty()) {
                 return;
             }
-            threads.add(LoopThread.start("weft-udp-tun-to-udp", tunToUdp::run, this::wake, this::failed));
-            threads.add(LoopThread.start("weft-udp-udp-to-tun", udpToTun::run, this::wake, this::failed));
+            for (int q = 0; q < tunToUdp.size(); q++) {
+                String suffix = q == 0 ? "" : "-" + q;
+                threads.add(LoopThread.start("weft-udp-tun-to-udp" + suffix, tunToUdp.get(q)::run, this::wake,
+                        this::failed));
+                threads.add(LoopThread.start("weft-udp-udp-to-tun" + suffix, udpToTun.get(q)::run, this::wake,
+                        this::failed));
+            }
         }
-        LOG.info("udp data path running backendType={} device={} port={} mtu={}", backendType, tun.name(), port,
-                mtu);
+        LOG.info("udp data path running backendType={} device={} port={} mtu={} queues={} offloads={}", backendType,
+                tun.name(), port, mtu, tunToUdp.size(), offloads.names().isEmpty() ? "none"
+                        : String.join(",", offloads.names()));
         stop.await();
         Throwable t = failure.get();
         if (t != null) {
@@ -210,7 +229,7 @@ final class UdpNetwork implements Network {
                 try {
                     wakeUp.close();
                 } finally {
-                    socket.close();
+                    sockets.forEach(UdpSocket::close);
                 }
             }
         }

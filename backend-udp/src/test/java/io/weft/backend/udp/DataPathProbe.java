@@ -119,13 +119,13 @@ public final class DataPathProbe {
 
     private static long[] forwardingThreadIds() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().equals("weft-udp-tun-to-udp") || t.getName().equals("weft-udp-udp-to-tun"))
+                .filter(t -> t.getName().startsWith("weft-udp-tun-to-udp") || t.getName().startsWith("weft-udp-udp-to-tun"))
                 .mapToLong(Thread::getId).toArray();
     }
 
     private static long allocated(ThreadMXBean mx, long[] ids) {
-        if (ids.length != 2) {
-            throw new IllegalStateException("expected 2 forwarding threads, found " + ids.length);
+        if (ids.length < 2 || ids.length % 2 != 0) {
+            throw new IllegalStateException("expected two forwarding threads per queue, found " + ids.length);
         }
         long sum = 0;
         for (long id : ids) {
