@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -59,6 +60,8 @@ final class StatusCommand implements Callable<Integer> {
         out.printf("%-12s %d%n", "MTU", s.path("mtu").asInt());
         out.printf("%-12s %s%n", "EXPIRES", s.path("reserved").asBoolean() ? "never (reserved)" : text(s, "expiration"));
         out.printf("%-12s %s%n", "READY", s.path("ready").asBoolean() ? "yes" : "no");
+        out.printf("%-12s %s%n", "OFFLOADS", list(s.path("offloads")));
+        out.printf("%-12s %s%n", "QUEUES", queues(s.path("queues")));
         out.println();
         String row = "%-18s %-15s %10s %10s %12s %12s  %s%n";
         out.printf(row, "PEER", "PUBLIC-IP", "TX-PKTS", "RX-PKTS", "TX-BYTES", "RX-BYTES", "LAST-HEARD");
@@ -68,6 +71,27 @@ final class StatusCommand implements Callable<Integer> {
                     p.path("lastHeard").isNull() ? "never" : text(p, "lastHeard"));
         }
         return 0;
+    }
+
+    /** {@code tso4,udp-gso,...}, or {@code none}. */
+    private static String list(JsonNode array) {
+        StringJoiner j = new StringJoiner(",");
+        array.forEach(v -> j.add(v.asText()));
+        return j.length() == 0 ? "none" : j.toString();
+    }
+
+    /** {@code 2 (tx 10/12, rx 9/13)}: how many queues and the packets each moved, or {@code -}. */
+    private static String queues(JsonNode array) {
+        if (array.size() == 0) {
+            return "-";
+        }
+        StringJoiner tx = new StringJoiner("/");
+        StringJoiner rx = new StringJoiner("/");
+        array.forEach(q -> {
+            tx.add(Long.toString(q.path("txPackets").asLong()));
+            rx.add(Long.toString(q.path("rxPackets").asLong()));
+        });
+        return array.size() + " (tx " + tx + ", rx " + rx + ")";
     }
 
     private static String text(JsonNode n, String field) {

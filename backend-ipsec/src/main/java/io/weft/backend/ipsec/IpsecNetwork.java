@@ -101,7 +101,7 @@ final class IpsecNetwork implements Network {
         for (EspDrop d : EspDrop.values()) {
             drops.put(d.key(), stats.drops(d));
         }
-        return new NetworkStats(s.txPackets(), s.txBytes(), s.rxPackets(), s.rxBytes(), drops, s.peers());
+        return s.withDrops(drops);
     }
 
     @Override

@@ -2,9 +2,11 @@ package io.weft.backend.udp;
 
 import io.weft.core.model.Ipv4Subnet;
 import io.weft.core.spi.backend.NetworkStats;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -122,13 +124,22 @@ final class DataPathStats {
 
     /** The SPI snapshot: totals, every drop counter by its key, and the given peers' counters. */
     NetworkStats snapshot(Map<Ipv4Subnet, PeerCounters> peers) {
+        return snapshot(peers, List.of());
+    }
+
+    /** As {@link #snapshot(Map)}, with the offloads in use and each queue's packets. */
+    NetworkStats snapshot(Map<Ipv4Subnet, PeerCounters> peers, List<String> offloads) {
         Map<String, Long> byKey = new LinkedHashMap<>();
         for (DropReason r : DropReason.values()) {
             byKey.put(r.key(), drops(r));
         }
         Map<Ipv4Subnet, NetworkStats.PeerStats> perPeer = new HashMap<>();
         peers.forEach((subnet, c) -> perPeer.put(subnet, c.snapshot()));
+        List<NetworkStats.QueueStats> queues = new ArrayList<>();
+        for (int q = 0; q < tx.length; q++) {
+            queues.add(new NetworkStats.QueueStats(tx[q].get(Side.PACKETS), rx[q].get(Side.PACKETS)));
+        }
         return new NetworkStats(sum(tx, Side.PACKETS), sum(tx, Side.BYTES), sum(rx, Side.PACKETS), sum(rx, Side.BYTES),
-                byKey, perPeer);
+                byKey, perPeer, offloads, queues);
     }
 }

@@ -108,7 +108,7 @@ final class UdpNetwork implements Network {
         for (RouteTable.Peer p : routes.peers()) {
             peers.put(p.subnet(), p.counters());
         }
-        return stats.snapshot(peers);
+        return stats.snapshot(peers, offloads.names());
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.prometheus.metrics.model.snapshots.Unit;
 import io.weft.core.spi.backend.NetworkStats;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.List;
 import java.util.Map;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
@@ -54,6 +55,21 @@ public final class DaemonMetrics {
                     NetworkStats s = stats.get();
                     cb.call(s.txBytes(), "tx");
                     cb.call(s.rxBytes(), "rx");
+                }).register(registry);
+        GaugeWithCallback.builder().name("weft_offload_enabled")
+                .help("1 for each offload the data path runs with (e.g. tso4, udp-gso, udp-gro)")
+                .labelNames("offload").callback(cb -> {
+                    for (String o : stats.get().offloads()) {
+                        cb.call(1, o);
+                    }
+                }).register(registry);
+        CounterWithCallback.builder().name("weft_queue_packets").help("Overlay packets forwarded, by queue and direction")
+                .labelNames("queue", "direction").callback(cb -> {
+                    List<NetworkStats.QueueStats> queues = stats.get().queues();
+                    for (int q = 0; q < queues.size(); q++) {
+                        cb.call(queues.get(q).txPackets(), Integer.toString(q), "tx");
+                        cb.call(queues.get(q).rxPackets(), Integer.toString(q), "rx");
+                    }
                 }).register(registry);
         CounterWithCallback.builder().name("weft_drops").help("Packets dropped, by reason")
                 .labelNames("reason").callback(cb -> {

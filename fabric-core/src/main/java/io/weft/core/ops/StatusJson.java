@@ -38,6 +38,12 @@ public final class StatusJson {
         totals.put("txBytes", stats.txBytes());
         totals.put("rxPackets", stats.rxPackets());
         totals.put("rxBytes", stats.rxBytes());
+        ArrayNode offloads = root.putArray("offloads");
+        stats.offloads().forEach(offloads::add);
+        ArrayNode queues = root.putArray("queues");
+        for (NetworkStats.QueueStats q : stats.queues()) {
+            queues.addObject().put("txPackets", q.txPackets()).put("rxPackets", q.rxPackets());
+        }
         ObjectNode drops = root.putObject("drops");
         new TreeMap<>(stats.drops()).forEach(drops::put);
         ArrayNode list = root.putArray("peers");

@@ -2,6 +2,7 @@ package io.weft.core.spi.backend;
 
 import io.weft.core.model.Ipv4Subnet;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -14,9 +15,11 @@ import java.util.Objects;
  * @param rxBytes   bytes of those packets
  * @param drops     dropped packets by reason, e.g. {@code unknown-peer}
  * @param peers     per-peer counters, by the peer's subnet
+ * @param offloads  the offloads the data path runs with, e.g. {@code udp-gso}; empty for none
+ * @param queues    packets each forwarding queue moved, in queue order; empty for a data path without queues
  */
 public record NetworkStats(long txPackets, long txBytes, long rxPackets, long rxBytes, Map<String, Long> drops,
-        Map<Ipv4Subnet, PeerStats> peers) {
+        Map<Ipv4Subnet, PeerStats> peers, List<String> offloads, List<QueueStats> queues) {
 
     /** The counters of a data path that moves no packets. */
     public static final NetworkStats NONE = new NetworkStats(0, 0, 0, 0, Map.of(), Map.of());
@@ -24,6 +27,28 @@ public record NetworkStats(long txPackets, long txBytes, long rxPackets, long rx
     public NetworkStats {
         drops = Map.copyOf(Objects.requireNonNull(drops, "drops is null"));
         peers = Map.copyOf(Objects.requireNonNull(peers, "peers is null"));
+        offloads = List.copyOf(Objects.requireNonNull(offloads, "offloads is null"));
+        queues = List.copyOf(Objects.requireNonNull(queues, "queues is null"));
+    }
+
+    /** Counters of a data path with no offloads and no queues to report. */
+    public NetworkStats(long txPackets, long txBytes, long rxPackets, long rxBytes, Map<String, Long> drops,
+            Map<Ipv4Subnet, PeerStats> peers) {
+        this(txPackets, txBytes, rxPackets, rxBytes, drops, peers, List.of(), List.of());
+    }
+
+    /** The same counters with other drops (a backend that adds its own reasons to the data path's). */
+    public NetworkStats withDrops(Map<String, Long> newDrops) {
+        return new NetworkStats(txPackets, txBytes, rxPackets, rxBytes, newDrops, peers, offloads, queues);
+    }
+
+    /**
+     * One forwarding queue's packets. Immutable.
+     *
+     * @param txPackets packets it sent to peers
+     * @param rxPackets packets it delivered from peers
+     */
+    public record QueueStats(long txPackets, long rxPackets) {
     }
 
     /**
