@@ -30,9 +30,10 @@ abstract class ForwardingLoop {
      * @param transform the per-packet stage, or null for plain udp
      * @param offloads  what this queue's TUN descriptor and socket do
      * @param queue     which queue this is, for its own lanes of the counters
+     * @param mtu       the overlay MTU: the largest segment a super-packet is cut into
      */
     record Ends(Syscalls sys, int tun, int socket, EventFd wakeUp, Supplier<RouteTable> routes,
-            PacketTransform<Object> transform, Offloads offloads, int queue) {
+            PacketTransform<Object> transform, Offloads offloads, int queue, int mtu) {
     }
 
     final Syscalls sys;

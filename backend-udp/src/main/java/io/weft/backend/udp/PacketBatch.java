@@ -50,15 +50,19 @@ final class PacketBatch {
     private final long controlAddress;
 
     PacketBatch(int capacity) {
-        this(capacity, false);
+        this(capacity, false, 0);
     }
 
-    /** @param groControl whether receives ask for the {@code UDP_GRO} control message (segment size) */
-    PacketBatch(int capacity, boolean groControl) {
+    /**
+     * @param groControl   whether receives ask for the {@code UDP_GRO} control message (segment size)
+     * @param scratchBytes room after the slots, in the same buffer, for packets made from others (the segments
+     *                     of a super-packet that a transform seals); at {@link #scratchOffset()}
+     */
+    PacketBatch(int capacity, boolean groControl, int scratchBytes) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity " + capacity + " < 1");
         }
-        data = ByteBuffer.allocateDirect(capacity * SLOT).order(ByteOrder.BIG_ENDIAN);
+        data = ByteBuffer.allocateDirect(capacity * SLOT + scratchBytes).order(ByteOrder.BIG_ENDIAN);
         names = ByteBuffer.allocateDirect(capacity * SOCKADDR_IN).order(ByteOrder.nativeOrder());
         vector = ByteBuffer.allocateDirect(capacity * MMSGHDR).order(ByteOrder.nativeOrder());
         iovecs = ByteBuffer.allocateDirect(capacity * IOVEC).order(ByteOrder.nativeOrder());
@@ -85,6 +89,11 @@ final class PacketBatch {
     /** The whole data buffer, big-endian, for absolute reads and writes at {@link #offset(int)}. */
     ByteBuffer data() {
         return data;
+    }
+
+    /** Where the scratch room after the slots starts in {@link #data()}. */
+    int scratchOffset() {
+        return lengths.length * SLOT;
     }
 
     /** Where slot {@code i}'s packet starts in {@link #data()}. */

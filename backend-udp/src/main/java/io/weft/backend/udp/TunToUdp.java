@@ -40,10 +40,19 @@ final class TunToUdp extends ForwardingLoop {
     private final int[] headerLengths = new int[MAX_SEGMENTS];
     private final int[] payloadOffsets = new int[MAX_SEGMENTS];
     private final int[] payloadLengths = new int[MAX_SEGMENTS];
+    /** With a transform: sealed segments, each in its own scratch slot of the batch buffer. */
+    private final int scratchSlot;
+    private final int scratchSlots;
+    private final int[] sealedLengths = new int[MAX_SEGMENTS];
+    private final long[] sealedAddresses = new long[MAX_SEGMENTS];
     private int headersUsed;
+    private int scratchUsed;
 
     TunToUdp(Ends ends, DataPathStats stats, int batchSize) {
-        super(ends, stats.tx(ends.queue()), new PacketBatch(batchSize), ends.tun(), "the TUN device");
+        super(ends, stats.tx(ends.queue()), new PacketBatch(batchSize, false, scratchBytes(ends)), ends.tun(),
+                "the TUN device");
+        this.scratchSlot = scratchSlot(ends.mtu());
+        this.scratchSlots = scratchBytes(ends) / scratchSlot;
         this.vnet = offloads.vnetHdr() ? TunDevice.VNET_HDR_SIZE : 0;
         this.maxRead = PacketBatch.MAX_PACKET - (transform == null ? 0 : transform.tailroom()) + vnet;
         this.dataAddress = batch.address(0) - batch.offset(0);
@@ -53,6 +62,16 @@ final class TunToUdp extends ForwardingLoop {
         this.headers = ByteBuffer.allocateDirect(segments ? HEADER_SEGMENTS * Segmenter.HEADER_STRIDE : 8)
                 .order(ByteOrder.BIG_ENDIAN);
         this.headersAddress = Syscalls.address(headers);
+    }
+
+    /** A sealed segment's room: the transform's headroom and tailroom around at most one MTU. */
+    private static int scratchSlot(int mtu) {
+        return 2 * PacketTransform.MAX_HEADROOM + mtu;
+    }
+
+    /** Scratch for one super-packet's sealed segments, when there is a transform and the device segments. */
+    private static int scratchBytes(Ends ends) {
+        return ends.transform() != null && ends.offloads().vnetHdr() ? MAX_SEGMENTS * scratchSlot(ends.mtu()) : 0;
     }
 
     /** Reads until the device is empty or the batch is full; with a vnet header, it lands just before the packet. */
@@ -147,6 +166,11 @@ final class TunToUdp extends ForwardingLoop {
             stats.drop(DropReason.BAD_OFFLOAD);
             return;
         }
+        if (transform != null) {
+            sealed(base, count, peer, table);
+            headersUsed = base + count;
+            return;
+        }
         int segmentBytes = headerLengths[0] + payloadLengths[0];
         int perSend = offloads.gso() && count > 1 ? Segmenter.segmentsPerSend(segmentBytes) : 1;
         for (int first = 0; first < count; first += perSend) {
@@ -165,6 +189,60 @@ final class TunToUdp extends ForwardingLoop {
             send.end(last - first > 1 ? segmentBytes : 0);
         }
         headersUsed = base + count;
+    }
+
+    /**
+     * With a transform: each segment is put together in a scratch slot (headers, then its payload), sealed in
+     * place, and the sealed datagrams go out as GSO trains of equal sizes (the last of a train may be shorter).
+     */
+    private void sealed(int base, int count, int peer, RouteTable table) {
+        if (scratchSlots - scratchUsed < count) {
+            sendAll(table);
+        }
+        ByteBuffer data = batch.data();
+        Object state = table.state(peer);
+        // A send in between (a full vector) resets the scratch, but these sealed segments stay put until the
+        // next packet: the end of this one is where the next one starts.
+        int firstSlot = scratchUsed;
+        int slots = 0;
+        int sealedCount = 0;
+        for (int s = 0; s < count; s++) {
+            int at = batch.scratchOffset() + (firstSlot + slots) * scratchSlot + PacketTransform.MAX_HEADROOM;
+            int header = headerLengths[s];
+            data.put(at, headers, (base + s) * Segmenter.HEADER_STRIDE, header);
+            data.put(at + header, data, payloadOffsets[s], payloadLengths[s]);
+            int length = transform.seal(state, data, at, header + payloadLengths[s]);
+            if (length < 0) {
+                continue;
+            }
+            slots++;
+            sealedLengths[sealedCount] = length;
+            sealedAddresses[sealedCount++] = dataAddress + at - headroom;
+        }
+        int s = 0;
+        while (s < sealedCount) {
+            int size = sealedLengths[s];
+            int limit = offloads.gso() ? Segmenter.segmentsPerSend(size) : 1;
+            if (!send.fits(limit)) {
+                sendAll(table);
+            }
+            send.begin(table.sockaddr(peer), peer);
+            int in = 0;
+            long bytes = 0;
+            // A train: datagrams of one size, and at most one shorter one to end it.
+            while (s < sealedCount && in < limit && sealedLengths[s] <= size) {
+                send.add(sealedAddresses[s], sealedLengths[s]);
+                bytes += sealedLengths[s];
+                in++;
+                s++;
+                if (sealedLengths[s - 1] < size) {
+                    break;
+                }
+            }
+            send.count(in, bytes);
+            send.end(in > 1 ? size : 0);
+        }
+        scratchUsed = firstSlot + slots;
     }
 
     /**
@@ -208,6 +286,7 @@ final class TunToUdp extends ForwardingLoop {
         }
         send.clear();
         headersUsed = 0;
+        scratchUsed = 0;
     }
 
     private void sendIcmp(int i, int type, int code, RouteTable table) {

@@ -147,11 +147,8 @@ public final class UdpDataPath<S> implements AutoCloseable {
         EventFd wakeUp = EventFd.open(sys, "the forwarding threads' wake-up");
         TunDevice tun = null;
         try {
-            // The ESP stage seals and opens whole packets in place, so with a transform the TUN device hands
-            // over packets, not super-packets; UDP GRO still batches its receives.
-            boolean segmentation = spec.offloads() && spec.transform() == null;
             tun = TunDevice.open(sys, spec.device(), lease.subnet().base(), mtu, config.network(),
-                    new TunDevice.Options(spec.queues(), segmentation));
+                    new TunDevice.Options(spec.queues(), spec.offloads()));
             network = new UdpNetwork(sys, tun, sockets, wakeUp, probe(tun), spec, lease, config.network(), mtu);
             return network;
         } catch (RuntimeException e) {

@@ -83,7 +83,7 @@ final class UdpNetwork implements Network {
         for (int q = 0; q < tun.queues(); q++) {
             // The states in a table come from this same transform (RouteUpdates), so the cast holds.
             ForwardingLoop.Ends ends = new ForwardingLoop.Ends(sys, tun.fd(q), this.sockets.get(q).fd(), wakeUp,
-                    this::routes, (PacketTransform<Object>) spec.transform(), offloads, q);
+                    this::routes, (PacketTransform<Object>) spec.transform(), offloads, q, mtu);
             tunToUdp.add(new TunToUdp(ends, stats, BATCH));
             udpToTun.add(new UdpToTun(ends, stats, BATCH));
         }

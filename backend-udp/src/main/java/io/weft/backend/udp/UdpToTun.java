@@ -37,7 +37,7 @@ final class UdpToTun extends ForwardingLoop {
     private long writtenBytes;
 
     UdpToTun(Ends ends, DataPathStats stats, int batchSize) {
-        super(ends, stats.rx(ends.queue()), new PacketBatch(batchSize, ends.offloads().gro()), ends.socket(),
+        super(ends, stats.rx(ends.queue()), new PacketBatch(batchSize, ends.offloads().gro(), 0), ends.socket(),
                 "the UDP socket");
         this.vnet = offloads.vnetHdr() ? TunDevice.VNET_HDR_SIZE : 0;
         this.coalescer = vnet > 0 ? new TcpCoalescer(MAX_PACKETS) : null;
