@@ -31,9 +31,10 @@ abstract class ForwardingLoop {
      * @param offloads  what this queue's TUN descriptor and socket do
      * @param queue     which queue this is, for its own lanes of the counters
      * @param mtu       the overlay MTU: the largest segment a super-packet is cut into
+     * @param tunQueues every queue's TUN descriptor, in queue order
      */
     record Ends(Syscalls sys, int tun, int socket, EventFd wakeUp, Supplier<RouteTable> routes,
-            PacketTransform<Object> transform, Offloads offloads, int queue, int mtu) {
+            PacketTransform<Object> transform, Offloads offloads, int queue, int mtu, int[] tunQueues) {
     }
 
     final Syscalls sys;

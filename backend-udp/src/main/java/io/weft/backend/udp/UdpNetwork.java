@@ -80,10 +80,14 @@ final class UdpNetwork implements Network {
         this.stats = new DataPathStats(tun.queues());
         this.updates = new RouteUpdates(spec.backendType(), spec.transform(), tun.queues());
         this.routes = RouteTable.empty(network, lease.subnet(), spec.port());
+        int[] tunQueues = new int[tun.queues()];
+        for (int q = 0; q < tunQueues.length; q++) {
+            tunQueues[q] = tun.fd(q);
+        }
         for (int q = 0; q < tun.queues(); q++) {
             // The states in a table come from this same transform (RouteUpdates), so the cast holds.
             ForwardingLoop.Ends ends = new ForwardingLoop.Ends(sys, tun.fd(q), this.sockets.get(q).fd(), wakeUp,
-                    this::routes, (PacketTransform<Object>) spec.transform(), offloads, q, mtu);
+                    this::routes, (PacketTransform<Object>) spec.transform(), offloads, q, mtu, tunQueues);
             tunToUdp.add(new TunToUdp(ends, stats, BATCH));
             udpToTun.add(new UdpToTun(ends, stats, BATCH));
         }

@@ -33,6 +33,8 @@ final class UdpToTun extends ForwardingLoop {
             .order(ByteOrder.nativeOrder());
     private final long iovecsAddress = Syscalls.address(iovecs);
     private final long dataAddress;
+    /** Every queue's TUN descriptor: a flow's packets are written into its own queue (see {@link #queueOf}). */
+    private final int[] tunQueues;
     private int written;
     private long writtenBytes;
 
@@ -42,6 +44,7 @@ final class UdpToTun extends ForwardingLoop {
         this.vnet = offloads.vnetHdr() ? TunDevice.VNET_HDR_SIZE : 0;
         this.coalescer = vnet > 0 ? new TcpCoalescer(MAX_PACKETS) : null;
         this.dataAddress = batch.address(0) - batch.offset(0);
+        this.tunQueues = ends.tunQueues().clone();
         iovecs.putLong(0, Syscalls.address(vnetHeader));
         iovecs.putLong(8, TunDevice.VNET_HDR_SIZE);
     }
@@ -107,9 +110,28 @@ final class UdpToTun extends ForwardingLoop {
         stats.forwarded(written, writtenBytes);
     }
 
+    /**
+     * The TUN descriptor to write a packet of this flow into. Between two hosts every datagram has the same outer
+     * addresses and ports, so one socket (one queue) receives all of them; but the TUN device sends a flow's
+     * replies out of the queue its packets were last written into, so writing each flow into the queue its
+     * inner addresses and ports hash to spreads the sending work over the queues, one flow per queue.
+     */
+    private int queueOf(ByteBuffer b, int off) {
+        if (tunQueues.length == 1) {
+            return tun;
+        }
+        int h = Ipv4Packet.source(b, off) ^ Ipv4Packet.destination(b, off);
+        int protocol = Ipv4Packet.protocol(b, off);
+        if (protocol == Checksums.PROTOCOL_TCP || protocol == Checksums.PROTOCOL_UDP) {
+            h ^= b.getInt(off + Ipv4Packet.headerLength(b, off));
+        }
+        h *= 0x9E3779B1;
+        return tunQueues[(h >>> 16) % tunQueues.length];
+    }
+
     /** Without a vnet header: the packet alone. */
     private void writeOne(int off, int length, int peer, RouteTable table, long now) {
-        if (libc.write(tun, dataAddress + off, length) < 0) {
+        if (libc.write(queueOf(batch.data(), off), dataAddress + off, length) < 0) {
             stats.drop(DropReason.TUN_WRITE_FAILED);
         } else {
             written++;
@@ -129,7 +151,7 @@ final class UdpToTun extends ForwardingLoop {
             for (int k = 1; k < size; k++) {
                 putIovec(1 + k, dataAddress + coalescer.payloadOffset(g, k), coalescer.payloadLength(g, k));
             }
-            if (libc.writev(tun, iovecsAddress, 1 + size) < 0) {
+            if (libc.writev(queueOf(data, coalescer.packetOffset(g, 0)), iovecsAddress, 1 + size) < 0) {
                 stats.drop(DropReason.TUN_WRITE_FAILED, size);
                 continue;
             }
