@@ -75,22 +75,11 @@ class IpsecOverlayTest {
     }
 
     private static void awaitSubnetEnv(LabHost h) {
-        Awaitility.await(h + " writes subnet.env").atMost(STARTUP).pollInterval(Duration.ofMillis(50))
-                .until(() -> h.subnetEnv().containsKey("FLANNEL_SUBNET") || !h.daemon().orElseThrow().isAlive());
-        assertTrue(h.daemon().orElseThrow().isAlive(), h + " daemon exited: " + h.daemon().orElseThrow().output());
+        h.awaitSubnetEnv(STARTUP);
     }
 
     private static void awaitPing(LabHost from, LabHost to) {
-        Awaitility.await(from.name() + " pings " + to.name()).atMost(Duration.ofSeconds(20))
-                .pollInterval(Duration.ofMillis(100)).until(() -> from.ping(to.overlayAddress()));
-    }
-
-    private static String classpath() {
-        return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    }
-
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        from.awaitPing(to.overlayAddress(), Duration.ofSeconds(20));
     }
 
     /** tcpdump of ESP in UDP on the host's underlay interface, stopping by itself after {@code count} packets. */
@@ -149,16 +138,7 @@ class IpsecOverlayTest {
         String pattern = HexFormat.of().formatHex(MARKER.substring(0, 16).getBytes(StandardCharsets.US_ASCII));
         sender.exec(Duration.ofSeconds(20), "ping", "-n", "-c", "3", "-i", "0.2", "-p", pattern,
                 receiver.overlayAddress()).orFail();
-        LabProcess sink = receiver.start("tcp-sink", java(), "-Xmx64m", "-cp", classpath(), TcpSha.class.getName(),
-                "recv", "5001");
-        Awaitility.await("sink listening").atMost(Duration.ofSeconds(30)).until(() -> sink.output().contains("listening"));
-        Command.Result sent = sender.exec(Duration.ofSeconds(120), java(), "-Xmx64m", "-cp", classpath(),
-                TcpSha.class.getName(), "send", receiver.overlayAddress(), "5001", "50", "4").orFail();
-        Awaitility.await("sink done").atMost(Duration.ofSeconds(30)).until(() -> sink.output().contains("sha256="));
-        String sentLine = sent.output().lines().filter(l -> l.startsWith("sha256=")).findFirst().orElseThrow();
-        String receivedLine = sink.output().lines().filter(l -> l.startsWith("sha256=")).findFirst().orElseThrow();
-        assertEquals(sentLine, receivedLine);
-        assertTrue(sentLine.endsWith("bytes=" + (50L << 20)), sentLine);
+        TcpSha.start(sender, receiver, 5001, 50, 4).awaitIntact(Duration.ofSeconds(150));
         Awaitility.await("capture complete").atMost(Duration.ofSeconds(20)).until(() -> !tcpdump.isAlive());
 
         byte[] captured = Files.readAllBytes(pcap);

@@ -12,7 +12,6 @@ import io.weft.it.lab.LabExtension;
 import io.weft.it.lab.LabHost;
 import io.weft.it.lab.LabProcess;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -78,23 +77,6 @@ class OperationsTest {
         return r.output();
     }
 
-    /** The weft_* samples of /metrics as parsed by the Prometheus client's text parser. */
-    private static Map<String, Double> metrics(LabHost h) {
-        Command.Result r = h.exec(Duration.ofSeconds(10), PYTHON, "-c", "import urllib.request\n"
-                + "from prometheus_client.parser import text_string_to_metric_families\n"
-                + "text = urllib.request.urlopen('http://127.0.0.1:8286/metrics', timeout=5).read().decode()\n"
-                + "for f in text_string_to_metric_families(text):\n"
-                + "    for s in f.samples:\n"
-                + "        labels = ','.join(k + '=' + v for k, v in sorted(s.labels.items()))\n"
-                + "        print(s.name + ('{' + labels + '}' if labels else ''), s.value)\n").orFail();
-        Map<String, Double> out = new HashMap<>();
-        for (String line : r.output().lines().toList()) {
-            int sp = line.lastIndexOf(' ');
-            out.put(line.substring(0, sp), Double.parseDouble(line.substring(sp + 1)));
-        }
-        return out;
-    }
-
     private static String peerSeenFrom(LabHost server, LabHost client, String destination, String source) {
         LabProcess printer = server.start("peer-printer-" + System.nanoTime(), PYTHON, "-c", PEER_PRINTER);
         Awaitility.await("printer listening").atMost(Duration.ofSeconds(20)).until(() -> printer.output().contains("listening"));
@@ -131,13 +113,13 @@ class OperationsTest {
     void metricsParseAndCountTrafficAndStatusShowsEveryPeer() throws Exception {
         List<LabHost> hosts = hosts(3);
         LabHost h1 = hosts.get(0);
-        Map<String, Double> before = metrics(h1);
+        Map<String, Double> before = h1.metrics();
         assertEquals(1.0, before.get("weft_lease_held"));
         assertEquals(2.0, before.get("weft_peers"));
         assertTrue(before.get("weft_lease_expiry_seconds") > 23 * 3600, before.toString());
 
         h1.exec(Duration.ofSeconds(30), "ping", "-n", "-q", "-c", "50", "-i", "0.01", hosts.get(1).overlayAddress()).orFail();
-        Map<String, Double> after = metrics(h1);
+        Map<String, Double> after = h1.metrics();
         assertTrue(after.get("weft_packets_total{direction=tx}") >= before.get("weft_packets_total{direction=tx}") + 50,
                 before + " -> " + after);
         assertTrue(after.get("weft_packets_total{direction=rx}") >= before.get("weft_packets_total{direction=rx}") + 50,
@@ -168,13 +150,13 @@ class OperationsTest {
         }
 
         // A host that joins while h1 watches: its route's latency is observed once, and it is short.
-        double seen = metrics(h1).get("weft_peer_route_latency_seconds_count");
+        double seen = h1.metrics().get("weft_peer_route_latency_seconds_count");
         LabHost h4 = lab().addHost(4);
         h4.startDaemon();
         Awaitility.await("h1 observes h4's route latency").atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(500))
-                .until(() -> metrics(h1).get("weft_peer_route_latency_seconds_count") == seen + 1);
-        Map<String, Double> joined = metrics(h1);
+                .until(() -> h1.metrics().get("weft_peer_route_latency_seconds_count") == seen + 1);
+        Map<String, Double> joined = h1.metrics();
         assertEquals(3.0, joined.get("weft_peers"));
         assertEquals(joined.get("weft_peer_route_latency_seconds_bucket{le=1.0}"),
                 joined.get("weft_peer_route_latency_seconds_count"), "usable within 1 s of reaching h1: " + joined);
@@ -196,7 +178,7 @@ class OperationsTest {
                 .toList();
         assertTrue(dropLines.size() <= 3, "summaries, not a line per packet: " + dropLines);
         assertTrue(dropLines.get(0).contains("unknown-peer="), dropLines.toString());
-        assertTrue(metrics(h1).get("weft_drops_total{reason=unknown-peer}") >= 4000, "the drops are all counted");
+        assertTrue(h1.metrics().get("weft_drops_total{reason=unknown-peer}") >= 4000, "the drops are all counted");
     }
 
     @Test

@@ -11,7 +11,6 @@ import io.weft.it.lab.LabHost;
 import io.weft.it.lab.LabProcess;
 import io.weft.it.lab.TcpSha;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -57,33 +56,11 @@ class UdpOverlayTest {
     }
 
     private static void awaitSubnetEnv(LabHost h) {
-        Awaitility.await(h + " writes subnet.env").atMost(STARTUP).pollInterval(Duration.ofMillis(50))
-                .until(() -> h.subnetEnv().containsKey("FLANNEL_SUBNET")
-                        || !h.daemon().orElseThrow().isAlive());
-        assertTrue(h.daemon().orElseThrow().isAlive(), h + " daemon exited: " + h.daemon().orElseThrow().output());
+        h.awaitSubnetEnv(STARTUP);
     }
 
     private static void awaitPing(LabHost from, String to, Duration within) {
-        String[] last = {""};
-        Awaitility.await(from.name() + " pings " + to).atMost(within).pollInterval(Duration.ofMillis(100))
-                .conditionEvaluationListener(c -> {
-                    if (!c.isSatisfied() && c.getRemainingTimeInMS() < 200) {
-                        System.err.println("last ping from " + from.name() + " to " + to + ": " + last[0]);
-                    }
-                })
-                .until(() -> {
-                    Command.Result r = from.exec(Duration.ofSeconds(5), "ping", "-n", "-c", "1", "-W", "1", to);
-                    last[0] = r.output();
-                    return r.ok();
-                });
-    }
-
-    private static String classpath() {
-        return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    }
-
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        from.awaitPing(to, within);
     }
 
     @Test
@@ -108,17 +85,7 @@ class UdpOverlayTest {
             }
         }
 
-        LabHost receiver = hosts.get(1);
-        LabProcess sink = receiver.start("tcp-sink", java(), "-Xmx64m", "-cp", classpath(), TcpSha.class.getName(),
-                "recv", "5001");
-        Awaitility.await("sink listening").atMost(Duration.ofSeconds(30)).until(() -> sink.output().contains("listening"));
-        Command.Result sent = hosts.get(0).exec(Duration.ofSeconds(120), java(), "-Xmx64m", "-cp", classpath(),
-                TcpSha.class.getName(), "send", receiver.overlayAddress(), "5001", "50", "4").orFail();
-        Awaitility.await("sink done").atMost(Duration.ofSeconds(30)).until(() -> sink.output().contains("sha256="));
-        String sentLine = sent.output().lines().filter(l -> l.startsWith("sha256=")).findFirst().orElseThrow();
-        String receivedLine = sink.output().lines().filter(l -> l.startsWith("sha256=")).findFirst().orElseThrow();
-        assertEquals(sentLine, receivedLine);
-        assertTrue(sentLine.endsWith("bytes=" + (50L << 20)), sentLine);
+        TcpSha.start(hosts.get(0), hosts.get(1), 5001, 50, 4).awaitIntact(Duration.ofSeconds(150));
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.awaitility.Awaitility;
 
 /**
  * One lab host: a namespace with {@code eth0} on the underlay, where a weft daemon and test commands run.
@@ -112,6 +113,19 @@ public final class LabHost {
         return env;
     }
 
+    /**
+     * Waits until the daemon has written {@code FLANNEL_SUBNET} to subnet.env, failing with the daemon's output
+     * if it exits first.
+     */
+    public void awaitSubnetEnv(Duration within) {
+        LabProcess d = daemon().orElseThrow(() -> new IllegalStateException(name + " runs no daemon"));
+        Awaitility.await(this + " writes subnet.env").atMost(within).pollInterval(Duration.ofMillis(50))
+                .until(() -> subnetEnv().containsKey("FLANNEL_SUBNET") || !d.isAlive());
+        if (!d.isAlive()) {
+            throw new AssertionError(this + " daemon exited: " + d.output());
+        }
+    }
+
     /** This host's overlay subnet from subnet.env, e.g. {@code 100.96.34.0/24}. */
     public String subnet() {
         String s = subnetEnv().get("FLANNEL_SUBNET");
@@ -144,6 +158,25 @@ public final class LabHost {
         return exec(Duration.ofSeconds(5), "ping", "-n", "-c", "1", "-W", "1", destination).ok();
     }
 
+    /**
+     * Pings {@code destination} once every 100 ms until a reply comes, printing the last attempt's output if none
+     * does within {@code within}.
+     */
+    public void awaitPing(String destination, Duration within) {
+        String[] last = {""};
+        Awaitility.await(name + " pings " + destination).atMost(within).pollInterval(Duration.ofMillis(100))
+                .conditionEvaluationListener(c -> {
+                    if (!c.isSatisfied() && c.getRemainingTimeInMS() < 200) {
+                        System.err.println("last ping from " + name + " to " + destination + ": " + last[0]);
+                    }
+                })
+                .until(() -> {
+                    Command.Result r = exec(Duration.ofSeconds(5), "ping", "-n", "-c", "1", "-W", "1", destination);
+                    last[0] = r.output();
+                    return r.ok();
+                });
+    }
+
     /** Starts a long-running command in this namespace; the lab stops it on close. */
     public LabProcess start(String processName, String... command) {
         return lab.start(name + "-" + processName, namespace, List.of(command),
@@ -154,6 +187,26 @@ public final class LabHost {
     public Command.Result status() {
         return exec(Duration.ofSeconds(30), "env", "WEFT_JAVA_OPTS=-Xmx64m", lab.root().resolve("bin/weft").toString(),
                 "status", "-o", "json");
+    }
+
+    /**
+     * The daemon's {@code /metrics} as parsed by the Prometheus client's text parser, one entry per sample, keyed
+     * like {@code weft_packets_total{direction=tx}} (labels sorted by name).
+     */
+    public Map<String, Double> metrics() {
+        Command.Result r = exec(Duration.ofSeconds(10), "/usr/bin/python3", "-c", "import urllib.request\n"
+                + "from prometheus_client.parser import text_string_to_metric_families\n"
+                + "text = urllib.request.urlopen('http://127.0.0.1:8286/metrics', timeout=5).read().decode()\n"
+                + "for f in text_string_to_metric_families(text):\n"
+                + "    for s in f.samples:\n"
+                + "        labels = ','.join(k + '=' + v for k, v in sorted(s.labels.items()))\n"
+                + "        print(s.name + ('{' + labels + '}' if labels else ''), s.value)\n").orFail();
+        Map<String, Double> out = new HashMap<>();
+        for (String line : r.output().lines().toList()) {
+            int sp = line.lastIndexOf(' ');
+            out.put(line.substring(0, sp), Double.parseDouble(line.substring(sp + 1)));
+        }
+        return out;
     }
 
     /** A counter of the TUN device from sysfs, e.g. {@code rx_packets}. */
