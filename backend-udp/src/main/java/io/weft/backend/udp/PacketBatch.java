@@ -12,7 +12,7 @@ import java.nio.ByteOrder;
  * {@link #offset(int)}. Slots hold up to {@link #MAX_PACKET} bytes, the largest IPv4 packet, so no read
  * or datagram is ever truncated. It also holds a {@code struct mmsghdr} vector with one {@code iovec}
  * and one {@code sockaddr_in} per slot, so a whole batch moves through the UDP socket in one
- * {@code recvmmsg} or {@code sendmmsg} call, and an int of per-packet metadata (the route decision).
+ * {@code recvmmsg} call ({@link SendVector} is the sending side).
  *
  * <p>With UDP GRO, each receive slot also gets a control-message buffer for the segment size
  * ({@link #segmentSize}). The TUN side reads one (super-)packet per call. Not thread-safe: owned by one
@@ -22,17 +22,9 @@ final class PacketBatch {
     static final int HEADROOM = 64;
     static final int MAX_PACKET = 65535;
     private static final int SLOT = HEADROOM + MAX_PACKET + 1;
-    // struct mmsghdr and struct iovec on LP64 Linux (checked against the C headers with offsetof).
-    static final int MMSGHDR = 64;
-    private static final int MSG_NAME = 0;
-    private static final int MSG_NAMELEN = 8;
-    private static final int MSG_IOV = 16;
-    private static final int MSG_IOVLEN = 24;
-    private static final int MSG_CONTROL = 32;
-    private static final int MSG_CONTROLLEN = 40;
-    private static final int MSG_LEN = 56;
-    private static final int IOVEC = 16;
-    private static final int SOCKADDR_IN = 16;
+    private static final int MMSGHDR = MsgHdr.SIZE;
+    private static final int IOVEC = MsgHdr.IOVEC;
+    private static final int SOCKADDR_IN = MsgHdr.SOCKADDR_IN;
 
     private final ByteBuffer data;
     private final ByteBuffer names;
@@ -43,8 +35,6 @@ final class PacketBatch {
     private final long vectorAddress;
     private final long iovecsAddress;
     private final int[] lengths;
-    private final int[] meta;
-    private final int[] entrySlots;
     /** One control-message buffer per slot for received UDP GRO sizes, or null when GRO is off. */
     private final ByteBuffer control;
     private final long controlAddress;
@@ -71,14 +61,12 @@ final class PacketBatch {
         vectorAddress = Syscalls.address(vector);
         iovecsAddress = Syscalls.address(iovecs);
         lengths = new int[capacity];
-        meta = new int[capacity];
-        entrySlots = new int[capacity];
         control = groControl ? ByteBuffer.allocateDirect(capacity * ControlMessages.SPACE).order(ByteOrder.nativeOrder())
                 : null;
         controlAddress = groControl ? Syscalls.address(control) : 0;
         for (int i = 0; i < capacity; i++) {
-            vector.putLong(i * MMSGHDR + MSG_IOV, iovecsAddress + (long) i * IOVEC);
-            vector.putLong(i * MMSGHDR + MSG_IOVLEN, 1);
+            vector.putLong(i * MMSGHDR + MsgHdr.IOV, iovecsAddress + (long) i * IOVEC);
+            vector.putLong(i * MMSGHDR + MsgHdr.IOVLEN, 1);
         }
     }
 
@@ -106,7 +94,7 @@ final class PacketBatch {
         return dataAddress + offset(i);
     }
 
-    /** The native address of the {@code struct mmsghdr} vector for recvmmsg/sendmmsg. */
+    /** The native address of the {@code struct mmsghdr} vector for recvmmsg. */
     long vector() {
         return vectorAddress;
     }
@@ -115,13 +103,13 @@ final class PacketBatch {
     void prepareReceive() {
         for (int i = 0; i < lengths.length; i++) {
             int at = i * MMSGHDR;
-            vector.putLong(at + MSG_NAME, namesAddress + (long) i * SOCKADDR_IN);
-            vector.putInt(at + MSG_NAMELEN, SOCKADDR_IN);
+            vector.putLong(at + MsgHdr.NAME, namesAddress + (long) i * SOCKADDR_IN);
+            vector.putInt(at + MsgHdr.NAMELEN, SOCKADDR_IN);
             iovecs.putLong(i * IOVEC, address(i));
             iovecs.putLong(i * IOVEC + 8, MAX_PACKET);
             if (control != null) {
-                vector.putLong(at + MSG_CONTROL, controlAddress + (long) i * ControlMessages.SPACE);
-                vector.putLong(at + MSG_CONTROLLEN, ControlMessages.SPACE);
+                vector.putLong(at + MsgHdr.CONTROL, controlAddress + (long) i * ControlMessages.SPACE);
+                vector.putLong(at + MsgHdr.CONTROLLEN, ControlMessages.SPACE);
             }
         }
     }
@@ -134,7 +122,7 @@ final class PacketBatch {
         if (control == null) {
             return lengths[i];
         }
-        long controlLength = vector.getLong(i * MMSGHDR + MSG_CONTROLLEN);
+        long controlLength = vector.getLong(i * MMSGHDR + MsgHdr.CONTROLLEN);
         int size = ControlMessages.groSize(control, i * ControlMessages.SPACE, controlLength);
         return size > 0 && size < lengths[i] ? size : lengths[i];
     }
@@ -142,27 +130,8 @@ final class PacketBatch {
     /** After recvmmsg returned {@code n}: takes each entry's length into {@link #length(int)}. */
     void received(int n) {
         for (int i = 0; i < n; i++) {
-            lengths[i] = vector.getInt(i * MMSGHDR + MSG_LEN);
+            lengths[i] = vector.getInt(i * MMSGHDR + MsgHdr.LEN);
         }
-    }
-
-    /**
-     * Makes vector entry {@code entry} send slot {@code slot} to the {@code sockaddr_in} at {@code name}, as a
-     * datagram that starts {@code front} bytes into the headroom before the slot's packet (a
-     * {@link PacketTransform}'s header, or 0); {@link #length(int)} is its whole length.
-     */
-    void prepareSend(int entry, int slot, long name, int front) {
-        entrySlots[entry] = slot;
-        int at = entry * MMSGHDR;
-        vector.putLong(at + MSG_NAME, name);
-        vector.putInt(at + MSG_NAMELEN, SOCKADDR_IN);
-        iovecs.putLong(entry * IOVEC, address(slot) - front);
-        iovecs.putLong(entry * IOVEC + 8, lengths[slot]);
-    }
-
-    /** The slot that vector entry {@code entry} sends, as set by {@link #prepareSend}. */
-    int entrySlot(int entry) {
-        return entrySlots[entry];
     }
 
     /** The IPv4 source address recvmmsg wrote for slot {@code i}, or 0 if it was not an IPv4 address. */
@@ -182,13 +151,5 @@ final class PacketBatch {
 
     void length(int i, int length) {
         lengths[i] = length;
-    }
-
-    int meta(int i) {
-        return meta[i];
-    }
-
-    void meta(int i, int value) {
-        meta[i] = value;
     }
 }

@@ -12,16 +12,9 @@ import java.nio.ByteOrder;
  * every batch; allocation-free. Not thread-safe: owned by one forwarding thread.
  */
 final class SendVector {
-    // struct mmsghdr / msghdr / iovec on LP64 Linux, as in PacketBatch.
-    static final int MMSGHDR = PacketBatch.MMSGHDR;
-    private static final int MSG_NAME = 0;
-    private static final int MSG_NAMELEN = 8;
-    private static final int MSG_IOV = 16;
-    private static final int MSG_IOVLEN = 24;
-    private static final int MSG_CONTROL = 32;
-    private static final int MSG_CONTROLLEN = 40;
-    private static final int IOVEC = 16;
-    private static final int SOCKADDR_IN = 16;
+    private static final int MMSGHDR = MsgHdr.SIZE;
+    private static final int IOVEC = MsgHdr.IOVEC;
+    private static final int SOCKADDR_IN = MsgHdr.SOCKADDR_IN;
 
     private final ByteBuffer vector;
     private final ByteBuffer iovecs;
@@ -66,11 +59,11 @@ final class SendVector {
     /** Starts an entry to the {@code sockaddr_in} at {@code name}, for route-table peer {@code peer}. */
     void begin(long name, int peer) {
         int at = entries * MMSGHDR;
-        vector.putLong(at + MSG_NAME, name);
-        vector.putInt(at + MSG_NAMELEN, SOCKADDR_IN);
-        vector.putLong(at + MSG_IOV, iovecsAddress + (long) iovecsUsed * IOVEC);
-        vector.putLong(at + MSG_CONTROL, 0);
-        vector.putLong(at + MSG_CONTROLLEN, 0);
+        vector.putLong(at + MsgHdr.NAME, name);
+        vector.putInt(at + MsgHdr.NAMELEN, SOCKADDR_IN);
+        vector.putLong(at + MsgHdr.IOV, iovecsAddress + (long) iovecsUsed * IOVEC);
+        vector.putLong(at + MsgHdr.CONTROL, 0);
+        vector.putLong(at + MsgHdr.CONTROLLEN, 0);
         peers[entries] = peer;
         packets[entries] = 0;
         bytes[entries] = 0;
@@ -93,12 +86,12 @@ final class SendVector {
     /** Ends the current entry; with {@code segmentSize} > 0 the kernel cuts it into datagrams of that size. */
     void end(int segmentSize) {
         int at = entries * MMSGHDR;
-        vector.putLong(at + MSG_IOVLEN, iovecsUsed - entryFirstIovec);
+        vector.putLong(at + MsgHdr.IOVLEN, iovecsUsed - entryFirstIovec);
         if (segmentSize > 0) {
             int c = entries * ControlMessages.SPACE;
             ControlMessages.putSegment(control, c, segmentSize);
-            vector.putLong(at + MSG_CONTROL, controlAddress + c);
-            vector.putLong(at + MSG_CONTROLLEN, ControlMessages.SPACE);
+            vector.putLong(at + MsgHdr.CONTROL, controlAddress + c);
+            vector.putLong(at + MsgHdr.CONTROLLEN, ControlMessages.SPACE);
         }
         entries++;
     }

@@ -123,6 +123,11 @@ public final class UdpDataPath<S> implements AutoCloseable {
     public static <S> UdpDataPath<S> prepare(BackendContext context, NetworkConfig config, Spec<S> spec) {
         int bindAddress = Ipv4.parse("external interface address", context.externalInterface().address());
         Syscalls sys = Syscalls.load();
+        if (spec.queues() > 1) {
+            // Sockets that all set SO_REUSEPORT share a port silently, so a second weft on this port would not
+            // fail; a plain bind first says the port is taken, as with one queue.
+            UdpSocket.open(sys, bindAddress, spec.port(), false).close();
+        }
         List<UdpSocket> sockets = new ArrayList<>();
         try {
             for (int q = 0; q < spec.queues(); q++) {

@@ -25,7 +25,7 @@ import java.nio.ByteOrder;
 final class UdpToTun extends ForwardingLoop {
     /** Inner packets one batch may hold for coalescing: 32 GRO buffers of up to 64 segments. */
     private static final int MAX_PACKETS = 2048;
-    private static final int IOVEC = 16;
+    private static final int IOVEC = MsgHdr.IOVEC;
     private final int vnet;
     private final TcpCoalescer coalescer;
     private final ByteBuffer vnetHeader = ByteBuffer.allocateDirect(TunDevice.VNET_HDR_SIZE).order(ByteOrder.BIG_ENDIAN);
