@@ -69,8 +69,9 @@ public final class OffloadProbe {
         try {
             String sha = sender ? send(peer, warmup, measured) : receive(own, warmup, measured);
             System.out.println("RESULT sha256=" + sha);
-            System.out.println("RESULT drops=" + net.counters().dropCounts());
         } finally {
+            System.out.println("RESULT drops=" + net.counters().dropCounts());
+            System.out.println("RESULT stats=" + net.stats());
             net.close();
             runner.join(5000);
         }
@@ -97,11 +98,18 @@ public final class OffloadProbe {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         byte[] chunk = new byte[64 * 1024];
         new Random(7).nextBytes(chunk);
-        try (Socket s = socket; OutputStream out = s.getOutputStream()) {
+        try (Socket s = socket; OutputStream out = s.getOutputStream(); InputStream in = s.getInputStream()) {
+            s.setSoTimeout(60_000);
             pump(chunk, warmup, out, sha);
             Allocation allocation = Allocation.start();
             pump(chunk, measured, out, sha);
+            // Wait for the receiver to say it has every byte: until then the data may still be in this host's
+            // send buffer, and closing the data path now would lose it.
+            int ack = in.read();
             allocation.report();
+            if (ack != 'k') {
+                throw new IllegalStateException("the receiver did not confirm the stream: " + ack);
+            }
         }
         return HexFormat.of().formatHex(sha.digest());
     }
@@ -122,12 +130,18 @@ public final class OffloadProbe {
         try (ServerSocket server = new ServerSocket()) {
             server.bind(new InetSocketAddress(address, APP_PORT));
             server.setSoTimeout(60_000);
-            try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
+            try (Socket s = server.accept(); InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
                 s.setSoTimeout(60_000);
                 drain(in, buffer, warmup, sha);
                 Allocation allocation = Allocation.start();
                 drain(in, buffer, measured, sha);
                 allocation.report();
+                // Confirm, then wait for the sender to close: once its FIN is here it has the confirmation.
+                out.write('k');
+                out.flush();
+                if (in.read() != -1) {
+                    throw new IllegalStateException("the sender sent more than " + (warmup + measured) + " bytes");
+                }
             }
         }
         return HexFormat.of().formatHex(sha.digest());
