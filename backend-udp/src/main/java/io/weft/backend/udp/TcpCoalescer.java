@@ -21,7 +21,9 @@ import java.nio.ByteBuffer;
  * the outer UDP checksum (and with ipsec, under ESP's ICV), as the C reference and wireguard-go also trust,
  * and a second pass over every payload on the receive thread measurably slows it.
  *
- * <p>Capacities are fixed at construction and nothing is allocated per packet. Not thread-safe: owned by
+ * <p>It is longer than 400 lines on purpose: the per-member and per-group arrays, the joining rules and the
+ * header rewrite share the same hot-path state, and splitting them would pass that state between classes
+ * on every packet. Capacities are fixed at construction and nothing is allocated per packet. Not thread-safe: owned by
  * the thread that handles the batch.
  */
 final class TcpCoalescer {
