@@ -74,14 +74,14 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     /** {@code tso4,udp-gso,...}, or {@code none}. */
-    private static String list(JsonNode array) {
+    static String list(JsonNode array) {
         StringJoiner j = new StringJoiner(",");
         array.forEach(v -> j.add(v.asText()));
         return j.length() == 0 ? "none" : j.toString();
     }
 
     /** {@code 2 (tx 10/12, rx 9/13)}: how many queues and the packets each moved, or {@code -}. */
-    private static String queues(JsonNode array) {
+    static String queues(JsonNode array) {
         if (array.size() == 0) {
             return "-";
         }

@@ -63,4 +63,24 @@ class UdpSettingsTest {
         assertEquals(1, ServiceLoader.load(BackendProvider.class).stream()
                 .filter(p -> p.get().name().equals("udp")).count());
     }
+
+    @Test
+    void queuesAndOffloadsComeFromTheBackendSectionWithDefaultsAndNamedErrors() {
+        ObjectNode fields = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                .put("Type", "udp");
+        BackendConfig plain = new BackendConfig("udp", fields);
+        assertEquals(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), UdpDataPath.queues(plain));
+        assertEquals(true, UdpDataPath.offloads(plain));
+        BackendConfig set = new BackendConfig("udp",
+                fields.deepCopy().put("Queues", 3).put("Offloads", false));
+        assertEquals(3, UdpDataPath.queues(set));
+        assertEquals(false, UdpDataPath.offloads(set));
+        WeftException tooMany = assertThrows(WeftException.class, () -> UdpDataPath.queues(
+                new BackendConfig("udp", fields.deepCopy().put("Queues", 17))));
+        assertEquals("Backend.Queues 17 is out of range: it must be from 1 to 16", tooMany.getMessage());
+        WeftException notBoolean = assertThrows(WeftException.class, () -> UdpDataPath.offloads(
+                new BackendConfig("udp", fields.deepCopy().put("Offloads", "off"))));
+        assertEquals("Backend.Offloads \"off\" is not true or false: write it without quotes, for example true",
+                notBoolean.getMessage());
+    }
 }
