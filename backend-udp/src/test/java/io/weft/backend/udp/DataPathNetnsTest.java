@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.weft.core.testing.HostRequirements.Need;
 import io.weft.core.testing.HostRequirements;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -45,13 +43,7 @@ class DataPathNetnsTest {
     }
 
     private static void run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(String.join(" ", command) + " did not finish in 30 s");
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), String.join(" ", command) + ": " + out);
+        NetnsProbes.run(command);
     }
 
     @Test
@@ -67,25 +59,10 @@ class DataPathNetnsTest {
 
     /** Runs {@code probe}'s main in a child JVM inside the namespace and returns its RESULT lines. */
     private Map<String, String> probe(Class<?> probe, long timeoutSeconds, String... args) throws Exception {
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Path output = Files.createTempFile("weft-probe", ".log");
         try {
-            List<String> command = new java.util.ArrayList<>(List.of("ip", "netns", "exec", namespace,
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m", "-cp", classpath,
-                    probe.getName()));
-            command.addAll(List.of(args));
-            child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-            assertTrue(child.waitFor(timeoutSeconds, TimeUnit.SECONDS), "probe finished in " + timeoutSeconds + " s");
-            String log = Files.readString(output);
-            assertEquals(0, child.exitValue(), log);
-            Map<String, String> results = new HashMap<>();
-            for (String line : log.split("\n")) {
-                if (line.startsWith("RESULT ")) {
-                    String[] kv = line.substring(7).split("=", 2);
-                    results.put(kv[0], kv[1]);
-                }
-            }
-            return results;
+            child = NetnsProbes.start(namespace, probe, output, args);
+            return NetnsProbes.results(child, output, timeoutSeconds);
         } finally {
             Files.deleteIfExists(output);
         }

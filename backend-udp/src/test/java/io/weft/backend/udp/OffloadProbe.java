@@ -1,28 +1,15 @@
 package io.weft.backend.udp;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.management.ThreadMXBean;
-import io.weft.core.model.BackendConfig;
 import io.weft.core.model.Ipv4;
 import io.weft.core.model.Ipv4Subnet;
-import io.weft.core.model.Lease;
-import io.weft.core.model.LeaseAttrs;
-import io.weft.core.model.NetworkConfig;
-import io.weft.core.spi.backend.Backend;
-import io.weft.core.spi.backend.BackendContext;
 import io.weft.core.spi.backend.ExternalInterface;
-import io.weft.core.spi.backend.NetworkEvent;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.security.MessageDigest;
-import java.time.Instant;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Random;
 
 /**
@@ -48,23 +35,9 @@ public final class OffloadProbe {
         long warmup = Long.parseLong(args[5]);
         long measured = Long.parseLong(args[6]);
 
-        ExternalInterface external = new ExternalInterface("veth0", ownIp, 1500);
-        Ipv4Subnet network = Ipv4Subnet.parse("100.96.0.0/16");
-        NetworkConfig config = new NetworkConfig(network, 24, Ipv4Subnet.parse("100.96.1.0/24"),
-                Ipv4Subnet.parse("100.96.255.0/24"), backend());
-        Backend backend = new UdpBackendProvider().create(new BackendContext(external, ownIp));
-        int mtu = backend.prepare(config).overlayMtu(external);
-        Instant expiry = Instant.now().plusSeconds(3600);
-        UdpNetwork net = (UdpNetwork) backend.start(new Lease(own, LeaseAttrs.of(ownIp, "udp"), expiry), mtu);
-        net.handleEvents(List.of(new NetworkEvent.PeerAdded(new Lease(peer, LeaseAttrs.of(peerIp, "udp"), expiry))));
-        Thread runner = new Thread(() -> {
-            try {
-                net.run();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "probe-network-run");
-        runner.start();
+        ProbeNetwork probe = new ProbeNetwork("weftoff0", new ExternalInterface("veth0", ownIp, 1500), own, peer,
+                peerIp);
+        UdpNetwork net = probe.network();
         System.out.println("RESULT offloads=" + String.join(",", net.offloads().names()));
         try {
             String sha = sender ? send(peer, warmup, measured) : receive(own, warmup, measured);
@@ -72,8 +45,7 @@ public final class OffloadProbe {
         } finally {
             System.out.println("RESULT drops=" + net.counters().dropCounts());
             System.out.println("RESULT stats=" + net.stats());
-            net.close();
-            runner.join(5000);
+            probe.close();
         }
     }
 
@@ -160,33 +132,13 @@ public final class OffloadProbe {
     }
 
     /** What the forwarding threads allocate between {@link #start()} and {@link #report()}. */
-    private record Allocation(ThreadMXBean mx, long[] ids, long before) {
+    private record Allocation(long before) {
         static Allocation start() {
-            ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-            long[] ids = Thread.getAllStackTraces().keySet().stream()
-                    .filter(t -> t.getName().startsWith("weft-udp-tun-to-udp") || t.getName().startsWith("weft-udp-udp-to-tun"))
-                    .mapToLong(Thread::getId).toArray();
-            return new Allocation(mx, ids, sum(mx, ids));
+            return new Allocation(ProbeNetwork.forwardingAllocation());
         }
 
         void report() {
-            System.out.println("RESULT forwardingThreads=" + ids.length);
-            System.out.println("RESULT allocatedBytes=" + (sum(mx, ids) - before));
+            System.out.println("RESULT allocatedBytes=" + (ProbeNetwork.forwardingAllocation() - before));
         }
-
-        private static long sum(ThreadMXBean mx, long[] ids) {
-            long total = 0;
-            for (long a : mx.getThreadAllocatedBytes(ids)) {
-                total += a;
-            }
-            return total;
-        }
-    }
-
-    private static BackendConfig backend() {
-        ObjectNode fields = JsonNodeFactory.instance.objectNode();
-        fields.put("Type", "udp");
-        fields.put("Device", "weftoff0");
-        return new BackendConfig("udp", fields);
     }
 }
