@@ -66,8 +66,11 @@ final class IcmpErrors {
 
     /** RFC 1122 3.2.2 and RFC 1812 4.3.2.7: when an ICMP error must not be sent. */
     static boolean mayReplyTo(ByteBuffer in, int off, int length) {
+        if (length < Ipv4Packet.MIN_HEADER) {
+            return false;
+        }
         int headerLength = Ipv4Packet.headerLength(in, off);
-        if (length < Ipv4Packet.MIN_HEADER || headerLength < Ipv4Packet.MIN_HEADER || headerLength > length) {
+        if (headerLength < Ipv4Packet.MIN_HEADER || headerLength > length) {
             return false;
         }
         if (Ipv4Packet.fragmentOffset(in, off) != 0 || Ipv4Packet.isSpecial(Ipv4Packet.source(in, off))

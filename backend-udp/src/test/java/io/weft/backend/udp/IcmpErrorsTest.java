@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class IcmpErrorsTest {
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
@@ -61,6 +62,16 @@ class IcmpErrorsTest {
         b.put(20, (byte) icmpType);
         b.putShort(6, (short) fragment);
         assertEquals(expected, IcmpErrors.mayReplyTo(b, 0, 60));
+    }
+
+    /** A packet shorter than a header gets no error, and not a byte past it is read. Found by IcmpErrorsFuzzTest. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 19})
+    void shorterThanAHeaderGetsNoErrorAndIsReadNoFurther(int length) {
+        ByteBuffer b = Packets.ipv4("100.96.1.0", "100.96.99.9", 64, 17, 60);
+        b.limit(length); // a read past the packet throws
+        assertEquals(false, IcmpErrors.mayReplyTo(b, 0, length));
+        assertEquals(0, icmp.build(b, 0, length, 3, 0, 1, ByteBuffer.allocate(IcmpErrors.MAX_ERROR_LENGTH), 0));
     }
 
     @Test
