@@ -151,8 +151,8 @@ final class TcpCoalescer {
         int destination = Ipv4Packet.destination(b, off);
         int tcpHeader = eligibleTcpHeader(b, off, len);
         if (tcpHeader < 0) {
-            if (tcpHeader == -2) { // TCP with readable ports: close its flow
-                closeFlow(source, destination, b.getInt(off + Ipv4Packet.MIN_HEADER), true);
+            if (tcpHeader == -2) { // TCP with readable ports (after any IP options): close its flow
+                closeFlow(source, destination, b.getInt(off + Ipv4Packet.headerLength(b, off)), true);
             } else if (tcpHeader == -3) { // a TCP fragment or truncated TCP: close everything between the pair
                 closeFlow(source, destination, 0, false);
             }

@@ -288,6 +288,22 @@ class TcpCoalescerTest {
         assertEquals(List.of(List.of(0, 4, 7), List.of(1), List.of(2), List.of(3), List.of(5), List.of(6)), groups());
     }
 
+    /**
+     * A segment of the flow with IP options cannot join, so it closes the flow's group (its ports sit after the
+     * options): a later segment that continues the group would otherwise be written before it. Found by
+     * TcpCoalescerFuzzTest.
+     */
+    @Test
+    void aSegmentWithIpOptionsClosesItsFlowsGroup() {
+        Inet.Tcp a = flow(1);
+        add(data(a, 0, 1000));
+        Inet.Tcp withOptions = a.copy();
+        withOptions.ipOptions = new byte[] {1, 1, 1, 0};
+        add(data(withOptions, 500, 100));
+        add(data(a, 1000, 1000));
+        assertEquals(List.of(List.of(0), List.of(1), List.of(2)), groups());
+    }
+
     @Test
     void aFragmentClosesEveryGroupBetweenItsAddresses() {
         Inet.Tcp a = flow(1);
