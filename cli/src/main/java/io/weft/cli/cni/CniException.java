@@ -1,5 +1,7 @@
 package io.weft.cli.cni;
 
+import io.weft.core.WeftException;
+
 /**
  * A CNI error result: one of the spec's error codes with a message and details, printed as JSON on
  * stdout. Immutable.
@@ -20,10 +22,11 @@ final class CniException extends RuntimeException {
     private final int code;
     private final String details;
 
+    /** Both texts are kept on one line ({@link WeftException#oneLine}): they may quote the runtime's values. */
     CniException(int code, String msg, String details) {
-        super(msg);
+        super(WeftException.oneLine(msg));
         this.code = code;
-        this.details = details == null ? "" : details;
+        this.details = details == null ? "" : WeftException.oneLine(details);
     }
 
     int code() {

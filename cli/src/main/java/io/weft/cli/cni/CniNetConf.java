@@ -25,7 +25,9 @@ record CniNetConf(String cniVersion, String name, Path subnetFile, Path dataDir,
             throw new CniException(CniException.DECODE_FAILURE, "network config on stdin is not valid JSON",
                     e.getOriginalMessage());
         } catch (java.io.IOException e) {
-            throw new CniException(CniException.IO_FAILURE, "cannot read the network config from stdin", e.toString());
+            // stdin is already read: this is the bytes' encoding (e.g. CharConversionException), not I/O
+            throw new CniException(CniException.DECODE_FAILURE, "network config on stdin is not valid JSON",
+                    e.getMessage());
         }
         if (root == null || !root.isObject()) {
             throw new CniException(CniException.DECODE_FAILURE, "network config on stdin is not a JSON object",
