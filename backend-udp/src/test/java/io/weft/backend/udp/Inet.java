@@ -96,9 +96,7 @@ final class Inet {
 
     static byte[] bytes(ByteBuffer b, int off, int len) {
         byte[] out = new byte[len];
-        for (int i = 0; i < len; i++) {
-            out[i] = b.get(off + i);
-        }
+        b.get(off, out);
         return out;
     }
 
