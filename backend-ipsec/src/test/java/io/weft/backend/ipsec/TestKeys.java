@@ -49,9 +49,7 @@ final class TestKeys {
 
     static byte[] bytes(ByteBuffer b, int from, int length) {
         byte[] out = new byte[length];
-        for (int i = 0; i < length; i++) {
-            out[i] = b.get(from + i);
-        }
+        b.get(from, out);
         return out;
     }
 
