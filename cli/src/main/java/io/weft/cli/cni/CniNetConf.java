@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
 /**
@@ -38,9 +39,8 @@ record CniNetConf(String cniVersion, String name, Path subnetFile, Path dataDir,
         if (name.isEmpty()) {
             throw new CniException(CniException.INVALID_CONFIG, "network config has no name", "add \"name\" to the config");
         }
-        return new CniNetConf(cniVersion, name,
-                Path.of(text(root, "subnetFile", DEFAULT_SUBNET_FILE.toString())),
-                Path.of(text(root, "dataDir", DEFAULT_DATA_DIR.toString())),
+        return new CniNetConf(cniVersion, name, path(root, "subnetFile", DEFAULT_SUBNET_FILE),
+                path(root, "dataDir", DEFAULT_DATA_DIR),
                 object(root, "delegate"), object(root, "ipam"), root.get("runtimeConfig"), root.get("prevResult"));
     }
 
@@ -54,6 +54,16 @@ record CniNetConf(String cniVersion, String name, Path subnetFile, Path dataDir,
                     key + " is " + v);
         }
         return v.textValue();
+    }
+
+    private static Path path(JsonNode root, String key, Path dflt) {
+        String text = text(root, key, dflt.toString());
+        try {
+            return Path.of(text);
+        } catch (InvalidPathException e) {
+            throw new CniException(CniException.INVALID_CONFIG, "network config field " + key + " is not a path",
+                    key + " is \"" + text + "\": " + e.getReason());
+        }
     }
 
     private static ObjectNode object(JsonNode root, String key) {

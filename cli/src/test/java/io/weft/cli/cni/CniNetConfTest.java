@@ -25,6 +25,20 @@ class CniNetConfTest {
         assertEquals("network config on stdin is not valid JSON", e.getMessage());
     }
 
+    /** A NUL in subnetFile or dataDir is an invalid config, not the plugin's catch-all. Found by CniNetConfFuzzTest. */
+    @Test
+    void aPathThatCannotBeOneIsAnInvalidConfig() throws Exception {
+        for (String key : new String[] {"subnetFile", "dataDir"}) {
+            byte[] stdin = ("{\"name\":\"n\",\"" + key + "\":\"a\\u0000b\"}").getBytes(StandardCharsets.UTF_8);
+            CniException e = assertThrows(CniException.class, () -> CniNetConf.parse(MAPPER, stdin));
+            assertEquals(CniException.INVALID_CONFIG, e.code());
+            assertEquals("network config field " + key + " is not a path", e.getMessage());
+            assertEquals(key + " is \"a\\u0000b\": Nul character not allowed", e.details());
+            JsonNode error = MAPPER.readTree(new CniPlugin(Map.of("CNI_COMMAND", "ADD")).run(() -> stdin).stdout());
+            assertEquals(CniException.INVALID_CONFIG, error.get("code").asInt());
+        }
+    }
+
     /** A value quoted in the message or details cannot break the line the runtime logs it on. */
     @Test
     void aMessageStaysOneLine() throws Exception {
