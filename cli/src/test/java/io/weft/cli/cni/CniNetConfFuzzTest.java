@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -40,6 +41,9 @@ class CniNetConfFuzzTest {
      *
      * <p>Input: the bytes on stdin.
      */
+    @DictionaryEntries({"\"cniVersion\"", "\"name\"", "\"type\"", "\"subnetFile\"", "\"dataDir\"",
+        "\"delegate\"", "\"ipam\"", "\"routes\"", "\"ranges\"", "\"runtimeConfig\"", "\"prevResult\"",
+        "\"isGateway\"", "\"bridge\"", "\"1.0.0\"", "\"0.3.1\"", "\\u0000", "\\n", "null", "true"})
     @FuzzTest
     void parse(byte[] stdin) throws Exception {
         CniPlugin.Outcome outcome = new CniPlugin(ADD).run(() -> stdin.clone());

@@ -2,6 +2,7 @@ package io.weft.core.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.weft.core.WeftException;
 import io.weft.core.model.Ipv4;
@@ -22,6 +23,8 @@ class LeaseJsonFuzzTest {
      *
      * <p>Input: the lease value, as UTF-8.
      */
+    @DictionaryEntries({"\"PublicIP\"", "\"PublicIPv6\"", "\"BackendType\"", "\"BackendData\"",
+        "\"PublicKey\"", "\"198.18.0.2\"", "\"ipsec\"", "\\u0000", "\\n", "null", "1e400"})
     @FuzzTest
     void decode(byte[] data) {
         String json = new String(data, StandardCharsets.UTF_8);

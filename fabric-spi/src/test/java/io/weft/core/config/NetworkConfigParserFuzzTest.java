@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.weft.core.WeftException;
 import io.weft.core.model.BackendConfig;
@@ -25,6 +26,9 @@ class NetworkConfigParserFuzzTest {
      *
      * <p>Input: the config bytes (UTF-8 JSON when valid).
      */
+    @DictionaryEntries({"\"Network\"", "\"SubnetLen\"", "\"SubnetMin\"", "\"SubnetMax\"", "\"Backend\"",
+        "\"Type\"", "\"Port\"", "\"PSK\"", "\"Offloads\"", "\"Queues\"", "\"10.5.0.0/16\"", "\"10.5.1.0\"",
+        "\\u0000", "\\n", "null", "true"})
     @FuzzTest
     void parse(byte[] json) {
         NetworkConfig c;
