@@ -34,6 +34,8 @@ public interface LibC {
     int SO_SNDBUFFORCE = 32;
     int SO_RCVBUFFORCE = 33;
     int SO_REUSEPORT = 15;
+    /** setsockopt: a classic BPF program that picks the socket of a reuseport group for each datagram. */
+    int SO_ATTACH_REUSEPORT_CBPF = 51;
     int SOL_UDP = 17;
     /** setsockopt/cmsg: the segment size of a UDP GSO send (u16). */
     int UDP_SEGMENT = 103;

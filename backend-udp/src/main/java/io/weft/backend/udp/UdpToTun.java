@@ -111,22 +111,12 @@ final class UdpToTun extends ForwardingLoop {
     }
 
     /**
-     * The TUN descriptor to write a packet of this flow into. Between two hosts every datagram has the same outer
-     * addresses and ports, so one socket (one queue) receives all of them; but the TUN device sends a flow's
-     * replies out of the queue its packets were last written into, so writing each flow into the queue its
-     * inner addresses and ports hash to spreads the sending work over the queues, one flow per queue.
+     * The TUN descriptor to write a packet of this flow into: its {@link FlowSteering} queue. The device sends a
+     * flow's replies out of the queue its packets were last written into, so the flow's sending work lands on
+     * that queue's thread too; with the reuseport program the flow also arrived on that queue's socket.
      */
     private int queueOf(ByteBuffer b, int off) {
-        if (tunQueues.length == 1) {
-            return tun;
-        }
-        int h = Ipv4Packet.source(b, off) ^ Ipv4Packet.destination(b, off);
-        int protocol = Ipv4Packet.protocol(b, off);
-        if (protocol == Checksums.PROTOCOL_TCP || protocol == Checksums.PROTOCOL_UDP) {
-            h ^= b.getInt(off + Ipv4Packet.headerLength(b, off));
-        }
-        h *= 0x9E3779B1;
-        return tunQueues[(h >>> 16) % tunQueues.length];
+        return tunQueues.length == 1 ? tun : tunQueues[FlowSteering.queue(b, off, tunQueues.length)];
     }
 
     /** Without a vnet header: the packet alone. */
