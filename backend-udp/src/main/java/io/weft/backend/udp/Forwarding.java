@@ -62,8 +62,8 @@ final class Forwarding {
     }
 
     /**
-     * A datagram from the UDP socket, from peer {@code peer} (the index of the peer that sent it, see
-     * {@link #sender}, or -1): the number of bytes to write into the TUN device (the IPv4 total length,
+     * A datagram from the UDP socket, from peer {@code peer} (the index in {@code routes} of the peer that sent
+     * it, see {@link #sender}, or -1): the number of bytes to write into the TUN device (the IPv4 total length,
      * trimming any trailing bytes), or a drop. The inner source must be an address the sender holds
      * ({@link RouteTable#mayCarry}), else {@link DropReason#SPOOFED_SOURCE}. The checks go from cheapest to
      * dearest, and each guards the reads after it.
