@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code weft config put|get}: the network config in the store. */
@@ -27,6 +28,7 @@ final class ConfigCommand extends GroupCommand {
         public Integer call() {
             String json = read();
             NetworkConfig config = NetworkConfigParser.parse(json);
+            ConfigSecrets.refusePlaceholder(json);
             try (Store store = openStore()) {
                 store.writeNetworkConfig(json);
             }
@@ -49,14 +51,20 @@ final class ConfigCommand extends GroupCommand {
         }
     }
 
-    /** Prints the stored config as stored. */
-    @Command(name = "get", mixinStandardHelpOptions = true, description = "Print the stored network config.")
+    /** Prints the stored config as stored, with {@code Backend.PSK} redacted unless asked for. */
+    @Command(name = "get", mixinStandardHelpOptions = true, description = {"Print the stored network config.",
+        "Backend.PSK is shown as \"" + ConfigSecrets.REDACTED + "\" unless --show-secrets is given."})
     static final class Get extends StoreCommand {
+        @Option(names = "--show-secrets", description = "Print Backend.PSK as stored.")
+        boolean showSecrets;
+
         @Override
         public Integer call() {
+            String json;
             try (Store store = openStore()) {
-                out().println(store.readNetworkConfig().strip());
+                json = store.readNetworkConfig().strip();
             }
+            out().println(showSecrets ? json : ConfigSecrets.redact(json));
             return 0;
         }
     }

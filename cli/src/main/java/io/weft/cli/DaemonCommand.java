@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code weft daemon}: runs this host's member of the overlay, with flanneld's flags. */
@@ -68,6 +69,9 @@ final class DaemonCommand extends StoreCommand {
             description = "Delete this host's lease on a clean stop (by default it is kept, so a restart reuses it).")
     boolean revokeLeaseOnExit;
 
+    @Mixin
+    IpsecHostOptions ipsec;
+
     /** Longer than the daemon's own stop budget plus a lease revocation. */
     private static final long STOP_WAIT_SECONDS = 30;
 
@@ -85,7 +89,7 @@ final class DaemonCommand extends StoreCommand {
                 publicIp, subnetFile,
                 LeaseTimings.DEFAULT.withRenewMargin(Duration.ofMinutes(renewMarginMinutes)), ipMasq, healthzIp,
                 healthzPort, forwardRules, Duration.ofSeconds(iptablesResyncSeconds), revokeLeaseOnExit,
-                context.backendStateDir().orElse(null));
+                ipsec.stateDir().orElse(null), ipsec.pskFile().orElse(null));
         Daemon daemon = new Daemon(options, context.stores(), context.backends(), new ExternalInterfaceResolver(),
                 context.clock(), new SystemdNotifier(context.environment().get("NOTIFY_SOCKET")));
         CountDownLatch closed = new CountDownLatch(1);

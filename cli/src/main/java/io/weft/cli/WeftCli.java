@@ -6,11 +6,9 @@ import io.weft.core.spi.backend.BackendProvider;
 import io.weft.core.spi.store.StoreProvider;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Consumer;
 import picocli.CommandLine;
 
@@ -34,15 +32,6 @@ public final class WeftCli {
      */
     record Context(PluginRegistry<StoreProvider> stores, PluginRegistry<BackendProvider> backends,
             Consumer<Runnable> onShutdown, Clock clock, InputStream stdin, Map<String, String> environment) {
-
-        /**
-         * The host's backend state directory, {@code WEFT_IPSEC_STATE_DIR} from the environment, when set:
-         * for the daemon's backend and for backend reports such as {@code weft ipsec sa}.
-         */
-        Optional<Path> backendStateDir() {
-            String dir = environment.get("WEFT_IPSEC_STATE_DIR");
-            return dir == null || dir.isBlank() ? Optional.empty() : Optional.of(Path.of(dir));
-        }
     }
 
     private final Map<String, String> environment;

@@ -50,8 +50,9 @@ class AdminCommandsTest {
         }
         String daemon = ok("daemon", "--help").out();
         for (String flag : new String[] {"--etcd-endpoints", "--etcd-prefix", "--etcd-cafile", "--etcd-certfile",
-            "--etcd-keyfile", "--etcd-username", "--etcd-password", "--iface", "--iface-regex", "--public-ip",
-            "--subnet-file", "--subnet-lease-renew-margin", "--ip-masq", "--store", "--net-config-path"}) {
+            "--etcd-keyfile", "--etcd-username", "--etcd-password", "--etcd-password-file", "--iface", "--iface-regex",
+            "--public-ip", "--subnet-file", "--subnet-lease-renew-margin", "--ip-masq", "--store", "--net-config-path",
+            "--ipsec-psk-file", "--ipsec-state-dir"}) {
             assertTrue(java.util.regex.Pattern.compile("(?m)^ +" + flag + "[= ]").matcher(daemon).find(), flag + " in\n" + daemon);
         }
         assertTrue(ok("leases", "list", "--help").out().contains("-o, --output=FORMAT"));

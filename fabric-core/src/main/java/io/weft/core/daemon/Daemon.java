@@ -133,7 +133,8 @@ public final class Daemon implements AutoCloseable {
     private void join(NetworkConfig cfg, ExternalInterface iface, String publicIp) {
         view.config(cfg);
         BackendProvider provider = backends.get(cfg.backend().type());
-        backend = provider.create(new BackendContext(iface, publicIp, Optional.ofNullable(options.backendStateDir())));
+        backend = provider.create(new BackendContext(iface, publicIp, Optional.ofNullable(options.backendStateDir()),
+                Optional.ofNullable(options.backendPskFile())));
         LeaseRequest request = backend.prepare(cfg);
         int mtu = request.overlayMtu(iface);
 

@@ -23,13 +23,24 @@ import java.util.Objects;
  * @param forwardRules install FORWARD accept rules for the Network
  * @param iptablesResync how often the iptables rules are checked and restored
  * @param revokeLeaseOnExit delete this host's lease on a clean stop (by default it is kept for a restart)
- * @param backendStateDir the host's directory for backend state (ipsec keys and SA list), or null to use the
- *                     network config's {@code Backend.StateDir} or the backend's default
+ * @param backendStateDir the host's directory for backend state (ipsec keys and SA list), or null for the
+ *                     backend's default
+ * @param backendPskFile the host's file holding the backend's pre-shared key ({@code --ipsec-psk-file}), or null
+ *                     to use the network config's {@code Backend.PSK}
  */
 public record DaemonOptions(String storeName, StoreOptions storeOptions, List<String> ifaces,
         List<String> ifaceRegexes, String publicIp, Path subnetFile, LeaseTimings timings, boolean ipMasq,
         String healthzIp, int healthzPort, boolean forwardRules, Duration iptablesResync,
-        boolean revokeLeaseOnExit, Path backendStateDir) {
+        boolean revokeLeaseOnExit, Path backendStateDir, Path backendPskFile) {
+
+    /** Options with no PSK file. */
+    public DaemonOptions(String storeName, StoreOptions storeOptions, List<String> ifaces, List<String> ifaceRegexes,
+            String publicIp, Path subnetFile, LeaseTimings timings, boolean ipMasq, String healthzIp, int healthzPort,
+            boolean forwardRules, Duration iptablesResync, boolean revokeLeaseOnExit, Path backendStateDir) {
+        this(storeName, storeOptions, ifaces, ifaceRegexes, publicIp, subnetFile, timings, ipMasq, healthzIp,
+                healthzPort, forwardRules, iptablesResync, revokeLeaseOnExit, backendStateDir, null);
+    }
+
     public DaemonOptions {
         Objects.requireNonNull(storeName, "storeName is null");
         Objects.requireNonNull(storeOptions, "storeOptions is null");
