@@ -43,6 +43,7 @@ final class EspTransform {
     private final SecureRandom random;
     private final EspStats stats;
     private final String ownPublicIp;
+    private final int ownIp;
     private final Set<Integer> warned = new HashSet<>();
 
     EspTransform(X25519Keys own, SaKeyDerivation derivation, RekeyPolicy policy, AeadKind kind, SecureRandom random,
@@ -54,6 +55,7 @@ final class EspTransform {
         this.random = random;
         this.stats = stats;
         this.ownPublicIp = ownPublicIp;
+        this.ownIp = Ipv4.parse("PublicIP", ownPublicIp);
     }
 
     /** The lease's BackendData this host publishes: {"PublicKey":"<base64>"}. */
@@ -77,7 +79,8 @@ final class EspTransform {
                 throw new WeftException(where + " has no BackendData.PublicKey: the peer must run the ipsec backend");
             }
             byte[] peerKey = X25519Keys.parsePublicKey(key.textValue(), where);
-            PeerKeys keys = new PeerKeys(derivation, own, peerKey, attrs.publicIp(), kind, random);
+            PeerKeys keys = new PeerKeys(derivation, own, ownIp, peerKey, Ipv4.parse("PublicIP", attrs.publicIp()),
+                    kind, random);
             LOG.debug("ipsec session made subnet={} publicIp={}", lease.subnet(), attrs.publicIp());
             return new Session(Ipv4.parse("PublicIP", attrs.publicIp()), lease.subnet(), key.textValue(),
                     new OutboundState(keys, policy, stats), new InboundState(keys, policy, stats));

@@ -97,4 +97,16 @@ class EspTransformTest {
         assertEquals(List.of(), other.newAuthenticationWarnings(List.of(toA)));
         assertEquals(5, statsB.drops(EspDrop.AUTH_FAILED));
     }
+
+    /**
+     * Cloned VM images share a key file: with the HKDF info bound to both PublicIPs, the clone at another address
+     * still cannot open what is sealed for the original.
+     */
+    @Test
+    void aCloneOfAPeersKeyAtAnotherAddressCannotOpenWhatIsSealedForThePeer() {
+        EspTransform clone = transform(kb, TestKeys.PSK, new EspStats(), "198.18.0.3");
+        EspTransform.Session toB = a.session(TestKeys.lease("100.96.2.0/24", "198.18.0.2", kb));
+        EspTransform.Session atCloneFromA = clone.session(TestKeys.lease("100.96.1.0/24", "198.18.0.1", ka));
+        assertEquals(EspDrop.AUTH_FAILED.code(), deliver(a, toB, clone, atCloneFromA, 0, T0));
+    }
 }

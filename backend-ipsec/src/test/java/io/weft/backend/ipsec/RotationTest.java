@@ -20,9 +20,9 @@ class RotationTest {
             Duration.ofSeconds(120));
     private final EspStats stats = new EspStats();
     private final OutboundState sender = new OutboundState(
-            new PeerKeys(derivation, alice, bob.publicKey(), "bob", AeadKind.JDK, TestKeys.seeded(3)), policy, stats);
+            new PeerKeys(derivation, alice, TestKeys.ALICE_IP, bob.publicKey(), TestKeys.BOB_IP, AeadKind.JDK, TestKeys.seeded(3)), policy, stats);
     private final InboundState receiver = new InboundState(
-            new PeerKeys(derivation, bob, alice.publicKey(), "alice", AeadKind.JDK, TestKeys.seeded(4)), policy, stats);
+            new PeerKeys(derivation, bob, TestKeys.BOB_IP, alice.publicKey(), TestKeys.ALICE_IP, AeadKind.JDK, TestKeys.seeded(4)), policy, stats);
 
     /** Seals a packet at sender time (nanos, epoch seconds). */
     private ByteBuffer send(long nanos, long epoch) {
@@ -199,7 +199,8 @@ class RotationTest {
     @Test
     void aHostWithAnotherPskFailsAuthentication() {
         InboundState other = new InboundState(new PeerKeys(new SaKeyDerivation(
-                Psk.of("a-different-psk-of-at-least-32-bytes"), 256), bob, alice.publicKey(), "alice", AeadKind.JDK,
+                Psk.of("a-different-psk-of-at-least-32-bytes"), 256), bob, TestKeys.BOB_IP, alice.publicKey(),
+                TestKeys.ALICE_IP, AeadKind.JDK,
                 TestKeys.seeded(5)), policy, stats);
         ByteBuffer esp = send(0, T0);
         assertEquals(EspDrop.AUTH_FAILED.code(), other.open(esp, ByteBuffer.allocateDirect(200), 0, T0));
