@@ -28,6 +28,9 @@ final class InboundState {
     /** Derivations of expected SPIs: the window's, then about one a second as it moves; the budget has room. */
     static final int EXPECTED_BUDGET = EXPECTED_CAPACITY;
     static final long EXPECTED_REFILL_NANOS = 200_000_000L;
+    /** ICV failures with no packet verifying within {@link #PSK_WINDOW_NANOS} that make another PSK likely. */
+    static final int PSK_FAILURES = 5;
+    static final long PSK_WINDOW_NANOS = 60_000_000_000L;
     /** Derivations of other fresh SPIs: 4 at once, then 4 a second. */
     static final int OTHER_BUDGET = 4;
     static final long OTHER_REFILL_NANOS = 250_000_000L;
@@ -44,6 +47,11 @@ final class InboundState {
     private long clockOffset;
     private long derivations;
     private volatile long authFailures;
+    private long failureWindowStartNanos;
+    private int failuresInWindow;
+    private long lastAuthenticNanos;
+    private boolean everAuthentic;
+    private volatile boolean pskSuspected;
     private long changes;
 
     InboundState(PeerKeys keys, RekeyPolicy policy, EspStats stats) {
@@ -75,7 +83,7 @@ final class InboundState {
             if (policy.expired(spi, nowEpochSeconds)) {
                 return EspDrop.EXPIRED_SA.code();
             }
-            return counted(sa.open(src, dst));
+            return counted(sa.open(src, dst), nowNanos);
         }
         return candidate(spi, src, dst, nowNanos, nowEpochSeconds);
     }
@@ -105,7 +113,7 @@ final class InboundState {
                 candidates.addOther(sa);
             }
         }
-        int r = counted(sa.open(src, dst));
+        int r = counted(sa.open(src, dst), nowNanos);
         if (sa.accepted() > 0) {
             install(sa, nowNanos, nowEpochSeconds);
         }
@@ -125,16 +133,43 @@ final class InboundState {
         stats.inboundSa();
     }
 
-    private int counted(int result) {
+    /**
+     * Notes whether the packet's ICV verified: another PSK is suspected after {@link #PSK_FAILURES} failures
+     * within {@link #PSK_WINDOW_NANOS} with no authentic packet in that time, not after one forged packet.
+     */
+    private int counted(int result, long nowNanos) {
         if (result == EspDrop.AUTH_FAILED.code()) {
             authFailures = authFailures + 1;
+            if (failuresInWindow == 0 || nowNanos - failureWindowStartNanos > PSK_WINDOW_NANOS) {
+                failureWindowStartNanos = nowNanos;
+                failuresInWindow = 0;
+            }
+            failuresInWindow++;
+            if (failuresInWindow >= PSK_FAILURES
+                    && (!everAuthentic || nowNanos - lastAuthenticNanos > PSK_WINDOW_NANOS)) {
+                pskSuspected = true;
+            }
+        } else if (authentic(result)) {
+            lastAuthenticNanos = nowNanos;
+            everAuthentic = true;
         }
         return result;
     }
 
-    /** ICV failures seen from this peer, for the once-only "different PSK?" log line. */
+    /** Whether an open result means the ICV verified (the packet may still have been dropped after). */
+    private static boolean authentic(int result) {
+        return result >= 0 || result == EspDrop.BAD_TRAILER.code() || result == EspDrop.NOT_IPV4.code()
+                || result == EspDrop.DUMMY.code();
+    }
+
+    /** ICV failures seen from this peer. */
     long authFailures() {
         return authFailures;
+    }
+
+    /** Whether this peer's packets fail authentication often, with none verifying: most likely another PSK. */
+    boolean pskSuspected() {
+        return pskSuspected;
     }
 
     /** Whether any packet from this peer ever verified. */

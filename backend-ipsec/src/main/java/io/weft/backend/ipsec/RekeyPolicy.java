@@ -54,6 +54,18 @@ record RekeyPolicy(Duration interval, long maxPackets, Duration overlap, Duratio
         return age <= interval.toSeconds() + clockSkew.toSeconds() && -age <= clockSkew.toSeconds();
     }
 
+    /**
+     * How long a peer key's SA state is kept after no session uses it (the key was flipped away in the store):
+     * until a packet of any SA it knew is refused as stale anyway (SPI older than interval + clockSkew, where the
+     * SPI itself may have been up to clockSkew ahead, plus the overlap), and at least two intervals. A key
+     * flipped back within it finds its anti-replay windows as they were.
+     */
+    Duration retention() {
+        Duration stale = interval.plus(overlap).plus(clockSkew.multipliedBy(2));
+        Duration two = interval.multipliedBy(2);
+        return stale.compareTo(two) > 0 ? stale : two;
+    }
+
     /** Whether an installed inbound SA is too old to accept anything (its sender must have replaced it). */
     boolean expired(int spi, long nowEpochSeconds) {
         long age = nowEpochSeconds - Integer.toUnsignedLong(spi);

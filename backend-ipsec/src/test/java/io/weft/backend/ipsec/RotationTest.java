@@ -206,6 +206,7 @@ class RotationTest {
         assertEquals(EspDrop.AUTH_FAILED.code(), other.open(esp, ByteBuffer.allocateDirect(200), 0, T0));
         assertEquals(1, other.authFailures());
         assertTrue(!other.everVerified());
+        assertTrue(!other.pskSuspected(), "one failing packet is no evidence of another PSK");
         assertNotEquals(0, esp.getInt(0));
     }
 }
