@@ -136,7 +136,8 @@ class IpsecForgedSpiFloodTest {
         long sas = count(h2.daemon().orElseThrow().output(), inboundFromH1) - sasBefore;
         double dropped = forgedDrops(h2) - dropsBefore;
         System.out.println("FIGURE ipsec forged-spi flood: forged=" + forged + " forgedDroppedAtH2=" + (long) dropped
-                + " flowSent=" + transmitted + " flowReceived=" + received + " newInboundSas=" + sas + " flowMillis=" + flowMillis);
+                + " flowSent=" + transmitted + " flowReceived=" + received + " newInboundSas=" + sas + " flowMillis="
+                + flowMillis);
 
         assertTrue(forgerStillRunning, "the forger ran for the whole flow:\n" + forger.output());
         assertTrue(forged >= FORGED_PER_SECOND * (flowMillis / 1000 - 1), "the forger kept its rate: " + forged

@@ -121,8 +121,8 @@ class IpsecPeerKeyTest {
         String table = h1.exec(Duration.ofSeconds(30), "env", "WEFT_JAVA_OPTS=-Xmx64m",
                 Lab.repositoryRoot().resolve("bin/weft").toString(), "status").orFail().output();
         assertTrue(table.contains("KEY-CHANGES"), table);
-        assertTrue(Pattern.compile("(?m)^" + Pattern.quote(h2.subnet()) + " +198\\.18\\.0\\.2 +\\d+ +\\d+ +\\d+ +\\d+ +1 ")
-                .matcher(table).find(), table);
+        String row = "(?m)^" + Pattern.quote(h2.subnet()) + " +198\\.18\\.0\\.2 +\\d+ +\\d+ +\\d+ +\\d+ +1 ";
+        assertTrue(Pattern.compile(row).matcher(table).find(), "KEY-CHANGES 1 for h2:\n" + table);
 
         // h3 starts from a copy of h2's key file, as a cloned VM image would.
         LabHost h3 = lab.addHost(3);

@@ -15,8 +15,12 @@ import java.nio.ByteBuffer;
  * {@link #EXPECTED_SLACK_SECONDS} of that prediction is <em>expected</em>: derived whenever its first packet
  * comes, and kept where no other SPI can evict it; any other fresh SPI may be derived only out of a small
  * budget ({@link DerivationBudget}) and is kept beside them. A flood of made-up SPIs from the peer's address
- * therefore costs a few derivations a second and GCM trials, and never keeps the real next SA out. Not
- * thread-safe: owned by the inbound forwarding thread.
+ * therefore costs a few derivations a second and GCM trials, and never keeps the real next SA out.
+ *
+ * <p>It also tells the reporting thread when another PSK is likely ({@link #pskSuspected}): several ICV
+ * failures within a minute and no authentic packet in it, which one forged packet is not. Not thread-safe
+ * (but for {@link #current}, {@link #previous}, {@link #authFailures} and {@link #pskSuspected}, which any
+ * thread may read): owned by the inbound forwarding thread.
  */
 final class InboundState {
     /** How far (seconds) from the predicted sender clock an SPI counts as expected: rounding and latency. */
@@ -28,12 +32,12 @@ final class InboundState {
     /** Derivations of expected SPIs: the window's, then about one a second as it moves; the budget has room. */
     static final int EXPECTED_BUDGET = EXPECTED_CAPACITY;
     static final long EXPECTED_REFILL_NANOS = 200_000_000L;
-    /** ICV failures with no packet verifying within {@link #PSK_WINDOW_NANOS} that make another PSK likely. */
-    static final int PSK_FAILURES = 5;
-    static final long PSK_WINDOW_NANOS = 60_000_000_000L;
     /** Derivations of other fresh SPIs: 4 at once, then 4 a second. */
     static final int OTHER_BUDGET = 4;
     static final long OTHER_REFILL_NANOS = 250_000_000L;
+    /** ICV failures with no packet verifying within {@link #PSK_WINDOW_NANOS} that make another PSK likely. */
+    static final int PSK_FAILURES = 5;
+    static final long PSK_WINDOW_NANOS = 60_000_000_000L;
     private final PeerKeys keys;
     private final RekeyPolicy policy;
     private final EspStats stats;

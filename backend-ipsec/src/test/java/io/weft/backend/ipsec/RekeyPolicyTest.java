@@ -16,8 +16,8 @@ class RekeyPolicyTest {
     private final SaKeyDerivation derivation = new SaKeyDerivation(TestKeys.PSK, 256);
 
     private InboundState freshReceiver(RekeyPolicy policy) {
-        return new InboundState(new PeerKeys(derivation, bob, TestKeys.BOB_IP, alice.publicKey(), TestKeys.ALICE_IP, AeadKind.JDK,
-                TestKeys.seeded(4)), policy, new EspStats());
+        return new InboundState(new PeerKeys(derivation, bob, TestKeys.BOB_IP, alice.publicKey(), TestKeys.ALICE_IP,
+                AeadKind.JDK, TestKeys.seeded(4)), policy, new EspStats());
     }
 
     private static ByteBuffer seal(OutboundSa sa, int seed) {
@@ -34,8 +34,8 @@ class RekeyPolicyTest {
     @Test
     void aRestartedReceiverTakesEvenTheLastPacketOfAnSaAtTheDefaultLimit() {
         RekeyPolicy policy = RekeyPolicy.of(Duration.ofHours(1));
-        OutboundState sender = new OutboundState(new PeerKeys(derivation, alice, TestKeys.ALICE_IP, bob.publicKey(), TestKeys.BOB_IP, AeadKind.JDK,
-                TestKeys.seeded(3)), policy, new EspStats());
+        OutboundState sender = new OutboundState(new PeerKeys(derivation, alice, TestKeys.ALICE_IP, bob.publicKey(),
+                TestKeys.BOB_IP, AeadKind.JDK, TestKeys.seeded(3)), policy, new EspStats());
         OutboundSa sa = sender.current(0, T0);
         sa.skipTo(policy.maxPackets() - 1);
         ByteBuffer last = seal(sa, 1);

@@ -20,9 +20,11 @@ class RotationTest {
             Duration.ofSeconds(120));
     private final EspStats stats = new EspStats();
     private final OutboundState sender = new OutboundState(
-            new PeerKeys(derivation, alice, TestKeys.ALICE_IP, bob.publicKey(), TestKeys.BOB_IP, AeadKind.JDK, TestKeys.seeded(3)), policy, stats);
+            new PeerKeys(derivation, alice, TestKeys.ALICE_IP, bob.publicKey(), TestKeys.BOB_IP, AeadKind.JDK,
+                    TestKeys.seeded(3)), policy, stats);
     private final InboundState receiver = new InboundState(
-            new PeerKeys(derivation, bob, TestKeys.BOB_IP, alice.publicKey(), TestKeys.ALICE_IP, AeadKind.JDK, TestKeys.seeded(4)), policy, stats);
+            new PeerKeys(derivation, bob, TestKeys.BOB_IP, alice.publicKey(), TestKeys.ALICE_IP, AeadKind.JDK,
+                    TestKeys.seeded(4)), policy, stats);
 
     /** Seals a packet at sender time (nanos, epoch seconds). */
     private ByteBuffer send(long nanos, long epoch) {

@@ -33,8 +33,10 @@ class SaKeyDerivationTest {
     @ValueSource(ints = {128, 256})
     void bothSidesDeriveTheSameKeysPerDirectionAndTheDirectionsDiffer(int bits) {
         SaKeyDerivation d = new SaKeyDerivation(TestKeys.PSK, bits);
-        PeerKeys atAlice = new PeerKeys(d, alice, TestKeys.ALICE_IP, bob.publicKey(), TestKeys.BOB_IP, AeadKind.JDK, TestKeys.seeded(3));
-        PeerKeys atBob = new PeerKeys(d, bob, TestKeys.BOB_IP, alice.publicKey(), TestKeys.ALICE_IP, AeadKind.JDK, TestKeys.seeded(4));
+        PeerKeys atAlice = new PeerKeys(d, alice, TestKeys.ALICE_IP, bob.publicKey(), TestKeys.BOB_IP, AeadKind.JDK,
+                TestKeys.seeded(3));
+        PeerKeys atBob = new PeerKeys(d, bob, TestKeys.BOB_IP, alice.publicKey(), TestKeys.ALICE_IP, AeadKind.JDK,
+                TestKeys.seeded(4));
         int spi = 0x69b2c3d4;
         assertEquals(atAlice.outboundKey(spi), atBob.inboundKey(spi));
         assertEquals(atBob.outboundKey(spi), atAlice.inboundKey(spi));
