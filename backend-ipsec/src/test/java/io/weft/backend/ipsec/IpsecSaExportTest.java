@@ -49,8 +49,8 @@ class IpsecSaExportTest {
                         new SaRecord(true, "198.18.0.1", "198.18.0.2", 0x69000001, peer.publicKeyBase64(), true),
                         new SaRecord(false, "198.18.0.2", "198.18.0.1", 0x69000002, peer.publicKeyBase64(), true))));
         List<String> lines = report("wireshark");
-        PeerKeys keys = new PeerKeys(new SaKeyDerivation(TestKeys.PSK, 128), own, peer.publicKey(), "p",
-                AeadKind.JDK, TestKeys.seeded(3));
+        PeerKeys keys = new PeerKeys(new SaKeyDerivation(TestKeys.PSK, 128), own, TestKeys.ALICE_IP,
+                peer.publicKey(), TestKeys.BOB_IP, AeadKind.JDK, TestKeys.seeded(3));
         assertEquals(List.of(
                 WiresharkEspSa.line("198.18.0.1", "198.18.0.2", keys.outboundKey(0x69000001)),
                 WiresharkEspSa.line("198.18.0.2", "198.18.0.1", keys.inboundKey(0x69000002))), lines);

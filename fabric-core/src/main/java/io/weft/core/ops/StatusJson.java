@@ -14,7 +14,8 @@ import java.util.TreeMap;
 
 /**
  * Renders the {@code /status} document that {@code weft status} prints: this host's lease, expiry, MTU,
- * backend and network, then each peer with its counters and when it was last heard from. Stateless.
+ * backend and network, then each peer with its counters, how often its key changed and when it was last heard
+ * from. Stateless.
  */
 public final class StatusJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -57,6 +58,7 @@ public final class StatusJson {
             p.put("txBytes", ps == null ? 0 : ps.txBytes());
             p.put("rxPackets", ps == null ? 0 : ps.rxPackets());
             p.put("rxBytes", ps == null ? 0 : ps.rxBytes());
+            p.put("keyChanges", stats.keyChanges().getOrDefault(peer.attrs().publicIp(), 0L));
             p.put("lastHeard", ps == null || ps.lastHeard() == null ? null : ps.lastHeard().toString());
         }
         try {
