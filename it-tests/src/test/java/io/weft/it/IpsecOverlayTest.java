@@ -216,7 +216,7 @@ class IpsecOverlayTest {
             assertFalse(h1.ping(h3.overlayAddress()), "h1 reaches h3 despite another PSK");
             assertFalse(h3.ping(h1.overlayAddress()), "h3 reaches h1 despite another PSK");
         }
-        String why = "fail authentication: it most likely has another Backend.PSK";
+        String why = "fail authentication: it most likely has another PSK";
         Awaitility.await("both sides say why").atMost(Duration.ofSeconds(10)).until(() ->
                 h1.daemon().orElseThrow().output().contains("peer 198.18.0.3 (subnet " + h3.subnet() + ") " + why)
                         && h3.daemon().orElseThrow().output().contains("peer 198.18.0.1 (subnet " + h1.subnet() + ") "

@@ -329,8 +329,8 @@ final class EspTransform {
             for (Session s : sessions) {
                 if (s.in().pskSuspected() && warned.add(s.publicIp())) {
                     out.add("ESP packets from peer " + Ipv4.format(s.publicIp()) + " (subnet " + s.subnet()
-                            + ") fail authentication: it most likely has another Backend.PSK; check the network"
-                            + " config it reads");
+                            + ") fail authentication: it most likely has another PSK; compare the"
+                            + " --ipsec-psk-file (or Backend.PSK) both hosts read");
                 }
             }
         }

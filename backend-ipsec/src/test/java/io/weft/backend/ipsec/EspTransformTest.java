@@ -97,7 +97,7 @@ class EspTransformTest {
         }
         List<String> warnings = other.newAuthenticationWarnings(List.of(toA));
         assertEquals(List.of("ESP packets from peer 198.18.0.1 (subnet 100.96.1.0/24) fail authentication: it most"
-                + " likely has another Backend.PSK; check the network config it reads"), warnings);
+                + " likely has another PSK; compare the --ipsec-psk-file (or Backend.PSK) both hosts read"), warnings);
         assertEquals(List.of(), other.newAuthenticationWarnings(List.of(toA)));
         assertEquals(5, statsB.drops(EspDrop.AUTH_FAILED));
     }
