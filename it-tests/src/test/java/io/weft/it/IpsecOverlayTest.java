@@ -196,8 +196,11 @@ class IpsecOverlayTest {
 
         double replaysBefore = drops(h2, "esp-replay");
         double authBefore = drops(h2, "esp-auth-failed");
-        String send = "import socket, sys\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
-                + "s.bind(('198.18.0.1', 0))\ns.sendto(bytes.fromhex(sys.argv[1]), ('198.18.0.2', 4500))\n";
+        // From h1's address and its port 4500, as an on-path replayer would (h1's daemon holds the port, so a raw
+        // socket writes the UDP header; a datagram from another port is dropped as wrong-port before any ESP work).
+        String send = "import socket, struct, sys\np = bytes.fromhex(sys.argv[1])\n"
+                + "s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)\n"
+                + "s.sendto(struct.pack('!HHHH', 4500, 4500, 8 + len(p), 0) + p, ('198.18.0.2', 0))\n";
         h1.exec(Duration.ofSeconds(10), "python3", "-c", send, HexFormat.of().formatHex(esp)).orFail();
         h1.exec(Duration.ofSeconds(10), "python3", "-c", send, HexFormat.of().formatHex(tampered)).orFail();
         Awaitility.await("replay and tampering counted").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
