@@ -1,6 +1,7 @@
 package io.weft.cli;
 
 import io.weft.core.WeftException;
+import io.weft.core.config.NetworkConfigLimits;
 import io.weft.core.config.NetworkConfigParser;
 import io.weft.core.model.NetworkConfig;
 import io.weft.core.spi.store.Store;
@@ -18,8 +19,11 @@ import picocli.CommandLine.Parameters;
         subcommands = {ConfigCommand.Put.class, ConfigCommand.Get.class})
 final class ConfigCommand extends GroupCommand {
 
-    /** Validates a config file (or stdin) and stores it. */
-    @Command(name = "put", mixinStandardHelpOptions = true, description = "Validate the network config JSON in FILE (or - for stdin) and store it.")
+    /** Validates a config file (or stdin), checks it is safe to run, and stores it. */
+    @Command(name = "put", mixinStandardHelpOptions = true, description = {
+        "Validate the network config JSON in FILE (or - for stdin) and store it.",
+        "Refused: a Network wider than /8 or overlapping 0.0.0.0/8, loopback, link-local, multicast or",
+        "240.0.0.0/4, and more than 1048576 subnets."})
     static final class Put extends StoreCommand {
         @Parameters(paramLabel = "FILE|-", description = "A JSON file, or - to read standard input.")
         String source;
@@ -28,6 +32,8 @@ final class ConfigCommand extends GroupCommand {
         public Integer call() {
             String json = read();
             NetworkConfig config = NetworkConfigParser.parse(json);
+            NetworkConfigLimits.checkRanges(config);
+            NetworkConfigLimits.checkSubnetCount(config);
             ConfigSecrets.refusePlaceholder(json);
             try (Store store = openStore()) {
                 store.writeNetworkConfig(json);
