@@ -53,7 +53,7 @@ final class BadKeyReports {
         }
     }
 
-    /** How many keys are remembered now; never more than {@link #LIMIT} (past it, a few racing adds at most). */
+    /** How many keys are remembered now: never more than {@link #LIMIT}, but for a few racing adds. */
     int size() {
         return reported.size();
     }
