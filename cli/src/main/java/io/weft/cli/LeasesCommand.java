@@ -134,9 +134,9 @@ final class LeasesCommand extends GroupCommand {
                         continue; // it went meanwhile: create again
                     }
                     if (!evict) {
-                        throw new WeftException("subnet " + s + " is already leased to " + holder.get().attrs().publicIp()
-                                + ": revoke it first with: weft leases revoke " + s + ", or replace it with: weft leases"
-                                + " reserve " + s + " " + publicIp + " --evict");
+                        throw new WeftException("subnet " + s + " is already leased to "
+                                + holder.get().attrs().publicIp() + ": revoke it first with: weft leases revoke " + s
+                                + ", or replace it with: weft leases reserve " + s + " " + publicIp + " --evict");
                     }
                     // Conditional on the lease just read: a renewal in between makes us read it again.
                     if (store.updateLease(holder.get(), reservation, Store.NO_TTL).isPresent()) {

@@ -68,7 +68,8 @@ class UnsafeNetworkConfigTest {
         String reason = "waiting for network config: Network 198.18.0.0/16 contains the public IP (--public-ip)"
                 + " 198.18.0.1: traffic to it would go into weft's device; choose a Network that does not hold the"
                 + " host's own or etcd's addresses\n";
-        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> get(port, "/readyz").body().equals(reason));
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                .until(() -> get(port, "/readyz").body().equals(reason));
         assertEquals(503, get(port, "/readyz").statusCode());
         assertTrue(weft.shared.listLeases().leases().isEmpty(), "no lease taken");
         assertTrue(!Files.exists(subnetFile));

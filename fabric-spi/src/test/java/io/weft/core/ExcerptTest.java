@@ -13,7 +13,8 @@ class ExcerptTest {
 
     @Test
     void controlCharactersAreEscapedSoNoLineCanBeForged() {
-        assertEquals("a\\nWARN forged\\r\\tb\\u0000c\\u001b[31m\\u2028", Excerpt.of("a\nWARN forged\r\tb\0c\u001b[31m\u2028"));
+        assertEquals("a\\nWARN forged\\r\\tb\\u0000c\\u001b[31m\\u2028",
+                Excerpt.of("a\nWARN forged\r\tb\0c\u001b[31m\u2028"));
     }
 
     @Test

@@ -45,7 +45,8 @@ class BadLeaseKeysTest {
         // First values of 200 kB under subnet keys, which must appear in the log only as excerpts.
         for (int i = 0; i < 5; i++) {
             writer.exec(Duration.ofSeconds(30), "bash", "-c", "head -c 200000 /dev/zero | tr '\\0' 'v' | ETCDCTL_API=3"
-                    + " etcdctl --endpoints " + lab.etcdEndpoint() + " put " + PREFIX + "10.200." + i + ".0-24").orFail();
+                    + " etcdctl --endpoints " + lab.etcdEndpoint() + " put " + PREFIX + "10.200." + i + ".0-24")
+                    .orFail();
         }
         int written = 0;
         for (int batch = 0; batch < 15; batch++) {
@@ -77,7 +78,8 @@ class BadLeaseKeysTest {
             Path weftLog = files.filter(p -> p.getFileName().toString().startsWith("weft-")).findFirst().orElseThrow();
             log = Files.readAllLines(weftLog);
         }
-        long reported = log.stream().filter(l -> l.contains("ignoring key ") || l.contains("cannot read lease ")).count();
+        long reported = log.stream().filter(l -> l.contains("ignoring key ") || l.contains("cannot read lease "))
+                .count();
         assertTrue(reported <= 256, reported + " bad keys reported");
         assertTrue(reported >= 100, "the first ones are reported: " + reported);
         assertEquals(1, log.stream().filter(l -> l.contains("more than 256 unreadable keys under " + PREFIX)).count());

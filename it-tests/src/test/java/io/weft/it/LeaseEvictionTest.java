@@ -54,8 +54,8 @@ class LeaseEvictionTest {
         assertEquals("reserved " + old + " for " + RESERVED_FOR + ", evicting the lease of " + h1.address(),
                 reserve.output().strip());
 
-        Awaitility.await("h1 moves to another subnet").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
-                .until(() -> !h1.subnet().equals(old));
+        Awaitility.await("h1 moves to another subnet").atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(100)).until(() -> !h1.subnet().equals(old));
         String moved = h1.overlayAddress();
         assertNotEquals(old, h1.subnet());
         h2.awaitPing(moved, Duration.ofSeconds(20));
@@ -77,7 +77,8 @@ class LeaseEvictionTest {
                         || !h1.daemon().orElseThrow().isAlive());
         assertNotEquals(old, h1.subnet());
         h2.awaitPing(h1.overlayAddress(), Duration.ofSeconds(20));
-        assertEquals(revision, keyValue(lab, key).get("mod_revision").asLong(), "the reservation was never written over");
+        assertEquals(revision, keyValue(lab, key).get("mod_revision").asLong(),
+                "the reservation was never written over");
         assertTrue(h1.daemon().orElseThrow().isAlive());
     }
 

@@ -35,7 +35,8 @@ public final class StoreProbe {
             switch (args[0]) {
                 case "create" -> {
                     CreateResult r = store.createLease(subnet, attrs, DAY);
-                    System.out.println(r instanceof CreateResult.Created c ? "created " + c.lease().revision() : "exists");
+                    System.out.println(r instanceof CreateResult.Created c ? "created " + c.lease().revision()
+                            : "exists");
                 }
                 case "renew" -> {
                     Lease held = new Lease(subnet, attrs, null, Long.parseLong(args[4]));

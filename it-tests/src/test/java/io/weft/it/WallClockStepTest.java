@@ -40,8 +40,8 @@ class WallClockStepTest {
     @Test
     void aWallClockStepOfAnHourEachWayNeitherRenewsNorDropsTheLease() throws Exception {
         Path helper = Lab.repositoryRoot().resolve("scripts/lib-apt.sh");
-        Command.run(Duration.ofMinutes(10), List.of("bash", "-c", "source '" + helper + "' && weft_apt_install faketime"))
-                .orFail();
+        Command.run(Duration.ofMinutes(10),
+                List.of("bash", "-c", "source '" + helper + "' && weft_apt_install faketime")).orFail();
         Lab lab = extension.lab();
         lab.startEtcd();
         lab.putNetworkConfig(CONFIG);
@@ -61,14 +61,16 @@ class WallClockStepTest {
         for (String step : new String[] {"+1h", "-1h"}) {
             Files.writeString(offset, step + "\n");
             long expected = step.startsWith("+") ? 3600 : -3600;
-            Awaitility.await("h1's clock is " + step).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+            Awaitility.await("h1's clock is " + step).atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(200))
                     .until(() -> Math.abs(offsetSeconds(h1, offset) - expected) < 60);
             // Held for a few seconds: no renewal, no re-acquisition, no other write to the lease.
             Awaitility.await("h1 leaves its lease alone after " + step).during(Duration.ofSeconds(4))
                     .atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))
                     .until(() -> modRevision(lab, key).equals(revision) && h1.subnet().equals(subnet));
             double left = expirySeconds(h1);
-            assertTrue(left > 86_000 && left <= 86_400, "about 24 h left by the monotonic clock after " + step + ": " + left);
+            assertTrue(left > 86_000 && left <= 86_400,
+                    "about 24 h left by the monotonic clock after " + step + ": " + left);
             h2.awaitPing(h1.overlayAddress(), Duration.ofSeconds(20));
         }
         String log = logOf(h1);
@@ -94,8 +96,8 @@ class WallClockStepTest {
 
     /** weft_lease_expiry_seconds from h1's /metrics, read over a plain socket inside its namespace. */
     private static double expirySeconds(LabHost h) {
-        String reply = h.exec(Duration.ofSeconds(10), "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8286"
-                + " && printf 'GET /metrics HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\n\\r\\n' >&3 && timeout 5 cat <&3").output();
+        String reply = h.exec(Duration.ofSeconds(10), "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8286 && printf"
+                + " 'GET /metrics HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\n\\r\\n' >&3 && timeout 5 cat <&3").output();
         Matcher m = EXPIRY.matcher(reply);
         return m.find() ? Double.parseDouble(m.group(1)) : -1;
     }

@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Waits for a usable network config, as flanneld does: reads it, and while the store is unreachable or the
- * config is missing, invalid or unsafe for this host (the check given), says why (once per distinct problem in the log, each time to the
- * readiness reporter) and retries with capped backoff. Stateless; one call per start.
+ * config is missing, invalid or unsafe for this host (the check given), says why (once per distinct problem in
+ * the log, each time to the readiness reporter) and retries with capped backoff. Stateless; one call per start.
  */
 final class NetworkConfigWait {
     private static final Logger LOG = LoggerFactory.getLogger(NetworkConfigWait.class);

@@ -126,7 +126,8 @@ class OpsServerTest {
         server = start(OpsServer.CONNECTION_DEADLINE);
         var e = assertThrows(io.weft.core.WeftException.class, () -> new OpsServer("127.0.0.1", server.port(),
                 Optional::empty, null, () -> "{}"));
-        assertTrue(e.getMessage().startsWith("cannot serve healthz on 127.0.0.1:" + server.port() + ": "), e.getMessage());
+        assertTrue(e.getMessage().startsWith("cannot serve healthz on 127.0.0.1:" + server.port() + ": "),
+                e.getMessage());
         assertTrue(e.getMessage().endsWith("; pick a free --healthz-port, or 0 to turn it off"), e.getMessage());
         await().atMost(Duration.ofSeconds(5)).until(() -> get("/healthz", Duration.ofSeconds(1)).statusCode() == 200);
     }

@@ -52,11 +52,13 @@ public record Ipv4Subnet(int base, int prefixLength) implements Comparable<Ipv4S
         int base = Ipv4.parse(field, text.substring(0, at));
         String len = text.substring(at + 1);
         if (len.isEmpty() || len.length() > 2 || !len.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new WeftException(field + " \"" + Excerpt.of(text) + "\" has a bad prefix length: it must be a number from 0 to 32");
+            throw new WeftException(field + " \"" + Excerpt.of(text)
+                    + "\" has a bad prefix length: it must be a number from 0 to 32");
         }
         int prefix = Integer.parseInt(len);
         if (prefix > 32) {
-            throw new WeftException(field + " \"" + Excerpt.of(text) + "\" has a bad prefix length: it must be a number from 0 to 32");
+            throw new WeftException(field + " \"" + Excerpt.of(text)
+                    + "\" has a bad prefix length: it must be a number from 0 to 32");
         }
         if ((base & ~mask(prefix)) != 0) {
             throw new WeftException(field + " \"" + Excerpt.of(text) + "\" has host bits set: use "
