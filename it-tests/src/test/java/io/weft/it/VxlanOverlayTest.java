@@ -249,4 +249,83 @@ class VxlanOverlayTest {
         assertFalse(h1.exec("ip", "route").output().contains("100.96.77.0"));
         assertTrue(h1.status().output().contains("\"state\" : \"ignored: backend udp\""));
     }
+
+    private List<LabHost> startHostsWithConfig(String config, int... indexes) {
+        lab().startEtcd();
+        lab().putNetworkConfig(config);
+        for (int i : indexes) {
+            lab().addHost(i).startDaemon();
+        }
+        for (LabHost h : lab().hosts()) {
+            h.awaitSubnetEnv(STARTUP);
+        }
+        return lab().hosts();
+    }
+
+    @Test
+    void vxlanVniPortGbpAndMtuFromTheConfigShapeTheDevice() throws Exception {
+        List<LabHost> hosts = startHostsWithConfig("{\"Network\":\"" + Lab.OVERLAY + "\",\"SubnetLen\":24,"
+                + "\"Backend\":{\"Type\":\"vxlan\",\"VNI\":7,\"Port\":4789,\"GBP\":true,\"MTU\":1400}}", 1, 2);
+        for (LabHost h : hosts) {
+            String link = h.exec("ip", "-d", "link", "show", "flannel.7").orFail().output();
+            assertTrue(link.contains("mtu 1350") && link.contains("vxlan id 7 local " + h.address())
+                    && link.contains("dstport 4789") && link.contains(" gbp "), link);
+            assertEquals("1350", h.subnetEnv().get("FLANNEL_MTU"), "MTU 1400 minus 50, as flanneld");
+            assertEquals("{\"PublicIP\":\"" + h.address() + "\",\"PublicIPv6\":null,\"BackendType\":\"vxlan\","
+                    + "\"BackendData\":{\"VNI\":7,\"VtepMAC\":\"" + h.exec("cat", "/sys/class/net/flannel.7/address")
+                    .orFail().output().strip() + "\"}}", leaseValue(lab(), h));
+        }
+        hosts.get(0).awaitPing(hosts.get(1).overlayAddress(), Duration.ofSeconds(20));
+        assertTrue(hosts.get(0).exec("ss", "-uan").output().contains(":4789"));
+    }
+
+    @Test
+    void vxlanDirectRoutingRoutesPeersOnTheSameL2SubnetWithoutVxlan() throws Exception {
+        List<LabHost> hosts = startHostsWithConfig("{\"Network\":\"" + Lab.OVERLAY + "\",\"SubnetLen\":24,"
+                + "\"Backend\":{\"Type\":\"vxlan\",\"DirectRouting\":true}}", 1, 2);
+        LabHost h1 = hosts.get(0);
+        LabHost h2 = hosts.get(1);
+        Awaitility.await("direct route").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> h1.exec("ip", "route").output().contains(h2.subnet() + " via " + h2.address() + " dev eth0"));
+        assertFalse(h1.exec("bridge", "fdb", "show", "dev", "flannel.1").output().contains("dst"),
+                "no FDB entry for a directly routed peer");
+        // h2's subnet address is on its flannel.1: the packets go plainly over eth0, not through VXLAN.
+        long vxlanTx = h1.deviceCounter("flannel.1", "tx_packets");
+        h1.awaitPing(h2.overlayAddress(), Duration.ofSeconds(20));
+        assertEquals(vxlanTx, h1.deviceCounter("flannel.1", "tx_packets"));
+    }
+
+    @Test
+    void vxlanAdoptsAFlanneldDeviceWithItsMacAndPublishesIt() throws Exception {
+        lab().startEtcd();
+        lab().putNetworkConfig(CONFIG);
+        LabHost h1 = lab().addHost(1);
+        // As flanneld leaves it: flannel.1 with a random MAC, up, nolearning, the kernel's port.
+        h1.exec("ip", "link", "add", "flannel.1", "address", "0e:11:22:33:44:55", "mtu", "1450", "type", "vxlan",
+                "id", "1", "local", h1.address(), "dev", "eth0", "nolearning", "dstport", "0").orFail();
+        h1.startDaemon();
+        h1.awaitSubnetEnv(STARTUP);
+        assertEquals("0e:11:22:33:44:55", deviceMac(h1));
+        assertTrue(leaseValue(lab(), h1).endsWith("\"BackendData\":{\"VNI\":1,\"VtepMAC\":\"0e:11:22:33:44:55\"}}"),
+                leaseValue(lab(), h1));
+        assertTrue(h1.daemon().orElseThrow().output().contains("adopting device flannel.1 mac=0e:11:22:33:44:55"));
+    }
+
+    @Test
+    void vxlanARestartRemovesTheEntriesOfAPeerThatLeftWhileItWasDown() throws Exception {
+        List<LabHost> hosts = startHosts(new String[] {"--route-resync", "2"}, 1, 2, 3);
+        LabHost h1 = hosts.get(0);
+        LabHost h3 = hosts.get(2);
+        h1.awaitPing(h3.overlayAddress(), Duration.ofSeconds(20));
+        String mac3 = deviceMac(h3);
+        assertTrue(hasEntries(h1, h3, mac3));
+        assertEquals(0, h1.stopDaemon());
+        assertTrue(hasEntries(h1, h3, mac3), "SIGTERM leaves the entries");
+        h3.killDaemon();
+        lab().etcdctl("del", "/coreos.com/network/subnets/" + h3.subnet().replace('/', '-')).orFail();
+        restart(h1);
+        Awaitility.await("h3's entries removed from h1").atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(100))
+                .until(() -> hasNoEntries(h1, h3, mac3));
+        assertTrue(hasEntries(h1, hosts.get(1), deviceMac(hosts.get(1))), "h2's entries stay");
+    }
 }

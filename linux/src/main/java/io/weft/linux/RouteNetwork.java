@@ -45,8 +45,9 @@ public final class RouteNetwork implements Network {
     private long deviceRepairs;
     private Ipv4Subnet own;
     private boolean stopped;
-    /** Whether peer events came, or one resync interval passed: only then are unwanted entries removed. */
+    /** Whether peer events came: from then on (or from the second check) unwanted entries are removed. */
     private boolean peersKnown;
+    private long checks;
 
     /**
      * @param rt       the netlink socket; the network owns it from now on and closes it
@@ -95,8 +96,8 @@ public final class RouteNetwork implements Network {
                 applyPlan();
             }
             up = device.isUp();
-            sync.resync(peersKnown);
-            peersKnown = true;
+            sync.resync(peersKnown || checks > 0);
+            checks++;
         } catch (WeftException e) {
             LOG.warn("kernel check failed error=\"{}\"; next check in {}s", e.getMessage(), resync.toSeconds());
         } finally {
@@ -111,7 +112,9 @@ public final class RouteNetwork implements Network {
             if (stopped) {
                 return;
             }
-            peersKnown = true;
+            // The watcher's first call carries its whole snapshot of peers; a change of this host's own lease does not.
+            boolean first = !peersKnown && events.stream().anyMatch(e -> !(e instanceof NetworkEvent.LeaseChanged));
+            peersKnown |= first;
             for (NetworkEvent e : events) {
                 if (e instanceof NetworkEvent.PeerAdded added) {
                     peers.put(added.subnet(), added.lease());
@@ -124,6 +127,11 @@ public final class RouteNetwork implements Network {
                 }
             }
             applyPlan();
+            if (first) {
+                // The first peers after a start: what the kernel holds beyond them (peers that left while weft
+                // was down) goes now rather than at the next check.
+                sync.resync(true);
+            }
         } catch (WeftException e) {
             LOG.warn("peer change not applied error=\"{}\"; retrying at the next check in {}s", e.getMessage(),
                     resync.toSeconds());
