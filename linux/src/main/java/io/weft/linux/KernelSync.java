@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * {@link #apply} installs a new wanted set (replacing entries, deleting those of peers that left), and
  * {@link #resync} compares the kernel's dumps with it, puts back what someone else removed (counted as repaired,
  * by kind) and deletes entries in weft's scope that no peer wants (left by a peer that went while weft was
- * down, or by an earlier configuration). Weft's scope is the main table's gateway routes into the overlay
+ * down, or by an earlier configuration). {@link #states()} and {@link #repaired()} never wait for the kernel.
+ * Weft's scope is the main table's gateway routes into the overlay
  * Network (other than this host's subnet) on the backend's device or the external interface, and permanent
  * neighbour and FDB entries on the backend's device. Owned by a backend's network; thread-safe (one operation at
  * a time).
@@ -65,6 +66,8 @@ public final class KernelSync {
     /** Entries installed at least once: only these count as repaired when found missing. */
     private final Set<Object> installed = new HashSet<>();
     private final Map<Ipv4Subnet, String> states = new HashMap<>();
+    /** What {@link #states()} returns: a copy published after each change, so a metrics scrape never waits. */
+    private volatile Map<Ipv4Subnet, String> statesView = Map.of();
     private final Map<String, AtomicLong> repaired = new LinkedHashMap<>();
 
     public KernelSync(Rtnetlink rt, Scope scope) {
@@ -103,6 +106,7 @@ public final class KernelSync {
                 states.put(e.getKey(), install(e.getKey(), e.getValue()));
             }
         }
+        statesView = Map.copyOf(states);
     }
 
     /**
@@ -150,6 +154,7 @@ public final class KernelSync {
                 changes += missing.size();
             }
         }
+        statesView = Map.copyOf(states);
         if (!prune) {
             return changes;
         }
@@ -178,11 +183,12 @@ public final class KernelSync {
         }
         wanted = Map.of();
         states.clear();
+        statesView = Map.of();
     }
 
     /** Each wanted peer's state in a few words, e.g. {@code route ok, neighbour ok, fdb ok}. */
-    public synchronized Map<Ipv4Subnet, String> states() {
-        return Map.copyOf(states);
+    public Map<Ipv4Subnet, String> states() {
+        return statesView;
     }
 
     /** Entries put back so far, by kind ({@link #ROUTE}, {@link #NEIGHBOUR}, {@link #FDB}). */
