@@ -66,12 +66,14 @@ final class StatusCommand implements Callable<Integer> {
         out.printf("%-12s %s%n", "QUEUES", queues(s.path("queues")));
         out.printf("%-12s %s%n", "REPAIRED", repaired(s.path("repaired")));
         out.println();
-        String row = "%-18s %-15s %10s %10s %12s %12s  %-24s  %s%n";
-        out.printf(row, "PEER", "PUBLIC-IP", "TX-PKTS", "RX-PKTS", "TX-BYTES", "RX-BYTES", "LAST-HEARD", "STATE");
+        String row = "%-18s %-15s %10s %10s %12s %12s %11s  %-24s  %s%n";
+        out.printf(row, "PEER", "PUBLIC-IP", "TX-PKTS", "RX-PKTS", "TX-BYTES", "RX-BYTES", "KEY-CHANGES",
+                "LAST-HEARD", "STATE");
         for (JsonNode p : s.path("peers")) {
             out.printf(row, text(p, "subnet"), text(p, "publicIP"), p.path("txPackets").asLong(),
                     p.path("rxPackets").asLong(), p.path("txBytes").asLong(), p.path("rxBytes").asLong(),
-                    p.path("lastHeard").isNull() ? "never" : text(p, "lastHeard"), text(p, "state"));
+                    p.path("keyChanges").asLong(), p.path("lastHeard").isNull() ? "never" : text(p, "lastHeard"),
+                    text(p, "state"));
         }
         return 0;
     }

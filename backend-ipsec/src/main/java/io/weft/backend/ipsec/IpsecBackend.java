@@ -8,6 +8,7 @@ import io.weft.core.spi.backend.BackendContext;
 import io.weft.core.spi.backend.LeaseRequest;
 import io.weft.core.spi.backend.Network;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +53,8 @@ final class IpsecBackend implements Backend {
         keys = KeyFile.loadOrCreate(settings.keyFile(), random);
         stats = new EspStats();
         esp = new EspTransform(keys, new SaKeyDerivation(settings.psk(), settings.keyBits()),
-                RekeyPolicy.of(settings.rekey()), AeadKind.DATA_PATH, random, stats, context.publicIp());
+                RekeyPolicy.of(settings.rekey()), AeadKind.DATA_PATH, random, stats, context.publicIp(),
+                Clock.systemUTC());
         dataPath = UdpDataPath.prepare(context, config, new UdpDataPath.Spec<>(EspTransform.TYPE, settings.port(),
                 settings.device(), new EspPacketTransform(esp), 1, UdpDataPath.offloads(config.backend())));
         return leaseRequest(keys, context.externalInterface().mtu());

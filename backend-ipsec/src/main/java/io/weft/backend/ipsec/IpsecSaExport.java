@@ -2,6 +2,7 @@ package io.weft.backend.ipsec;
 
 import io.weft.core.WeftException;
 import io.weft.core.model.BackendConfig;
+import io.weft.core.model.Ipv4;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -40,8 +41,10 @@ final class IpsecSaExport {
         List<String> lines = new ArrayList<>();
         for (SaRecord sa : l.contents.sas()) {
             byte[] peer = X25519Keys.parsePublicKey(sa.peerPublicKey(), "SA list entry " + Esp.spiHex(sa.spi()));
-            PeerKeys keys = new PeerKeys(derivation, l.keys, peer, sa.outbound() ? sa.destination() : sa.source(),
-                    AeadKind.DATA_PATH, new SecureRandom());
+            int source = Ipv4.parse("SA list Src", sa.source());
+            int destination = Ipv4.parse("SA list Dst", sa.destination());
+            PeerKeys keys = new PeerKeys(derivation, l.keys, sa.outbound() ? source : destination, peer,
+                    sa.outbound() ? destination : source, AeadKind.DATA_PATH, new SecureRandom());
             SaKey key = sa.outbound() ? keys.outboundKey(sa.spi()) : keys.inboundKey(sa.spi());
             lines.add(WiresharkEspSa.line(sa.source(), sa.destination(), key));
         }

@@ -49,8 +49,8 @@ class IpsecSaExportTest {
                         new SaRecord(true, "198.18.0.1", "198.18.0.2", 0x69000001, peer.publicKeyBase64(), true),
                         new SaRecord(false, "198.18.0.2", "198.18.0.1", 0x69000002, peer.publicKeyBase64(), true))));
         List<String> lines = report("wireshark");
-        PeerKeys keys = new PeerKeys(new SaKeyDerivation(TestKeys.PSK, 128), own, peer.publicKey(), "p",
-                AeadKind.JDK, TestKeys.seeded(3));
+        PeerKeys keys = new PeerKeys(new SaKeyDerivation(TestKeys.PSK, 128), own, TestKeys.ALICE_IP,
+                peer.publicKey(), TestKeys.BOB_IP, AeadKind.JDK, TestKeys.seeded(3));
         assertEquals(List.of(
                 WiresharkEspSa.line("198.18.0.1", "198.18.0.2", keys.outboundKey(0x69000001)),
                 WiresharkEspSa.line("198.18.0.2", "198.18.0.1", keys.inboundKey(0x69000002))), lines);
@@ -89,8 +89,8 @@ class IpsecSaExportTest {
                 SaListFile.pskId(Psk.of(filePsk)), List.of(
                         new SaRecord(true, "198.18.0.1", "198.18.0.2", 0x69000001, peer.publicKeyBase64(), true))));
         NetworkConfig noPsk = config(IpsecSettingsTest.backend("{\"Type\":\"ipsec\",\"KeyBits\":128}"));
-        PeerKeys keys = new PeerKeys(new SaKeyDerivation(Psk.of(filePsk), 128), own, peer.publicKey(), "p",
-                AeadKind.JDK, TestKeys.seeded(3));
+        PeerKeys keys = new PeerKeys(new SaKeyDerivation(Psk.of(filePsk), 128), own, TestKeys.ALICE_IP,
+                peer.publicKey(), TestKeys.BOB_IP, AeadKind.JDK, TestKeys.seeded(3));
         List<String> expected = List.of(WiresharkEspSa.line("198.18.0.1", "198.18.0.2", keys.outboundKey(0x69000001)));
         assertEquals(expected, provider.report("sa", "wireshark", noPsk, Optional.of(dir), Optional.of(pskFile)));
         assertEquals(expected, provider.report("sa", "wireshark", config, Optional.of(dir), Optional.of(pskFile)),

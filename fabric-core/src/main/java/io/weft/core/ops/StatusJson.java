@@ -14,8 +14,9 @@ import java.util.TreeMap;
 
 /**
  * Renders the {@code /status} document that {@code weft status} prints: this host's lease, expiry, MTU,
- * backend and network, then each peer with its counters, when it was last heard from and (for a kernel backend)
- * the state of its route and neighbour entries, and the kernel entries repaired so far. Stateless.
+ * backend and network, then each peer with its counters, how often its key changed, when it was last heard from
+ * and (for a kernel backend) the state of its route and neighbour entries, and the kernel entries repaired so
+ * far. Stateless.
  */
 public final class StatusJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -60,6 +61,7 @@ public final class StatusJson {
             p.put("txBytes", ps == null ? 0 : ps.txBytes());
             p.put("rxPackets", ps == null ? 0 : ps.rxPackets());
             p.put("rxBytes", ps == null ? 0 : ps.rxBytes());
+            p.put("keyChanges", stats.keyChanges().getOrDefault(peer.attrs().publicIp(), 0L));
             p.put("lastHeard", ps == null || ps.lastHeard() == null ? null : ps.lastHeard().toString());
             p.put("state", stats.peerStates().get(peer.subnet()));
         }
