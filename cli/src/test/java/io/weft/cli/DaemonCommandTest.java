@@ -129,11 +129,12 @@ class DaemonCommandTest {
         assertEquals("weft: net-config-path " + missing + " does not exist: give the path of a network config JSON file\n",
                 r.err());
 
-        Path vxlan = Files.writeString(dir.resolve("vxlan.json"), "{\"Network\":\"100.96.0.0/16\",\"Backend\":{\"Type\":\"vxlan\"}}");
+        Path vxlan = Files.writeString(dir.resolve("wireguard.json"),
+                "{\"Network\":\"100.96.0.0/16\",\"Backend\":{\"Type\":\"wireguard\"}}");
         r = weft.run("daemon", "--store", "memory", "--net-config-path", vxlan.toString(), "--iface", "lo",
                 "--public-ip", "198.18.0.1", "--subnet-file", dir.resolve("subnet.env").toString());
         assertEquals(1, r.code());
-        assertTrue(r.err().matches("weft: backend \"vxlan\" not found; available: alloc(, \\w+)*\\n"), r.err());
+        assertTrue(r.err().matches("weft: backend \"wireguard\" not found; available: alloc(, [\\w-]+)*\\n"), r.err());
 
         r = weft.run("daemon", "--store", "memory", "--net-config-path", vxlan.toString(), "--iface", "no-such-if0");
         assertEquals("weft: iface no-such-if0 matches no interface with an IPv4 address: name an interface or address"
@@ -155,6 +156,13 @@ class DaemonCommandTest {
 
         r = weft.run("daemon", "--store", "memory", "--net-config-path", vxlan.toString(), "--iptables-resync", "0");
         assertEquals("weft: iptables-resync 0 is out of range: give a positive number of seconds\n", r.err());
+
+        r = weft.run("daemon", "--store", "memory", "--net-config-path", vxlan.toString(), "--route-resync", "0");
+        assertEquals("weft: route-resync 0 is out of range: give a positive number of seconds\n", r.err());
+        weft.env.put("WEFT_ROUTE_RESYNC", "-5");
+        r = weft.run("daemon", "--store", "memory", "--net-config-path", vxlan.toString());
+        assertEquals("weft: route-resync -5 is out of range: give a positive number of seconds\n", r.err());
+        weft.env.remove("WEFT_ROUTE_RESYNC");
 
         r = weft.run("daemon", "--store", "memory", "--net-config-path", vxlan.toString(), "--healthz-port", "70000");
         assertEquals("weft: healthz-port 70000 is out of range: give 1 to 65535, or 0 to turn the endpoint off\n", r.err());

@@ -136,7 +136,7 @@ public final class Daemon implements AutoCloseable {
         view.config(cfg);
         BackendProvider provider = backends.get(cfg.backend().type());
         backend = provider.create(new BackendContext(iface, publicIp, Optional.ofNullable(options.backendStateDir()),
-                Optional.ofNullable(options.backendPskFile())));
+                Optional.ofNullable(options.backendPskFile()), options.routeResync()));
         LeaseRequest request = backend.prepare(cfg);
         int mtu = request.overlayMtu(iface);
 
@@ -299,6 +299,10 @@ public final class Daemon implements AutoCloseable {
                 iptables.close();
             }
             if (host != null) {
+                if (options.revokeLeaseOnExit()) {
+                    // Leaving for good: the kernel state a backend keeps for a restart goes too.
+                    host.network().teardown();
+                }
                 host.network().close();
             } else if (backend != null) {
                 backend.close();

@@ -1,6 +1,7 @@
 package io.weft.core.daemon;
 
 import io.weft.core.lease.LeaseTimings;
+import io.weft.core.spi.backend.BackendContext;
 import io.weft.core.spi.store.StoreOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,11 +28,22 @@ import java.util.Objects;
  *                     backend's default
  * @param backendPskFile the host's file holding the backend's pre-shared key ({@code --ipsec-psk-file}), or null
  *                     to use the network config's {@code Backend.PSK}
+ * @param routeResync  how often a kernel backend (vxlan, host-gw) checks its routes, neighbours and FDB entries
+ *                     and puts back what is missing ({@code --route-resync}), or null for 10 s
  */
 public record DaemonOptions(String storeName, StoreOptions storeOptions, List<String> ifaces,
         List<String> ifaceRegexes, String publicIp, Path subnetFile, LeaseTimings timings, boolean ipMasq,
         String healthzIp, int healthzPort, boolean forwardRules, Duration iptablesResync,
-        boolean revokeLeaseOnExit, Path backendStateDir, Path backendPskFile) {
+        boolean revokeLeaseOnExit, Path backendStateDir, Path backendPskFile, Duration routeResync) {
+
+    /** Options with the default route resync interval. */
+    public DaemonOptions(String storeName, StoreOptions storeOptions, List<String> ifaces, List<String> ifaceRegexes,
+            String publicIp, Path subnetFile, LeaseTimings timings, boolean ipMasq, String healthzIp, int healthzPort,
+            boolean forwardRules, Duration iptablesResync, boolean revokeLeaseOnExit, Path backendStateDir,
+            Path backendPskFile) {
+        this(storeName, storeOptions, ifaces, ifaceRegexes, publicIp, subnetFile, timings, ipMasq, healthzIp,
+                healthzPort, forwardRules, iptablesResync, revokeLeaseOnExit, backendStateDir, backendPskFile, null);
+    }
 
     /** Options with no PSK file. */
     public DaemonOptions(String storeName, StoreOptions storeOptions, List<String> ifaces, List<String> ifaceRegexes,
@@ -50,6 +62,11 @@ public record DaemonOptions(String storeName, StoreOptions storeOptions, List<St
         timings = Objects.requireNonNullElse(timings, LeaseTimings.DEFAULT);
         healthzIp = Objects.requireNonNullElse(healthzIp, "127.0.0.1");
         iptablesResync = Objects.requireNonNullElse(iptablesResync, Duration.ofSeconds(5));
+        routeResync = Objects.requireNonNullElse(routeResync, BackendContext.DEFAULT_ROUTE_RESYNC);
+        if (routeResync.isNegative() || routeResync.isZero()) {
+            throw new io.weft.core.WeftException("route-resync " + routeResync.toSeconds()
+                    + " is out of range: give a positive number of seconds");
+        }
         if (iptablesResync.isNegative() || iptablesResync.isZero()) {
             throw new io.weft.core.WeftException("iptables-resync " + iptablesResync.toSeconds()
                     + " is out of range: give a positive number of seconds");

@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * Encodes and decodes a lease's value in flannel's JSON form:
- * {@code {"PublicIP":"198.18.0.2","PublicIPv6":null,"BackendType":"udp","BackendData":{...}}}.
+ * {@code {"PublicIP":"198.18.0.2","PublicIPv6":null,"BackendType":"vxlan","BackendData":{...}}}, byte for byte as
+ * flanneld writes it (Go's encoder: fields in order, no spaces, {@code BackendData} left out when there is none).
  * Decoding ignores key case and unknown keys, as Go's encoding/json does. Stateless and thread-safe.
  */
 public final class LeaseJson {
@@ -30,7 +31,10 @@ public final class LeaseJson {
             node.put("PublicIPv6", attrs.publicIpv6());
         }
         node.put("BackendType", attrs.backendType());
-        node.set("BackendData", attrs.backendData());
+        // flanneld's BackendData is a json.RawMessage with omitempty: a lease without backend data has no key.
+        if (!attrs.backendData().isNull()) {
+            node.set("BackendData", attrs.backendData());
+        }
         try {
             return MAPPER.writeValueAsString(node);
         } catch (JsonProcessingException e) {
