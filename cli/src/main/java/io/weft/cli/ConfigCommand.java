@@ -1,6 +1,7 @@
 package io.weft.cli;
 
 import io.weft.core.WeftException;
+import io.weft.core.config.NetworkConfigLimits;
 import io.weft.core.config.NetworkConfigParser;
 import io.weft.core.model.NetworkConfig;
 import io.weft.core.spi.store.Store;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code weft config put|get}: the network config in the store. */
@@ -17,8 +19,11 @@ import picocli.CommandLine.Parameters;
         subcommands = {ConfigCommand.Put.class, ConfigCommand.Get.class})
 final class ConfigCommand extends GroupCommand {
 
-    /** Validates a config file (or stdin) and stores it. */
-    @Command(name = "put", mixinStandardHelpOptions = true, description = "Validate the network config JSON in FILE (or - for stdin) and store it.")
+    /** Validates a config file (or stdin), checks it is safe to run, and stores it. */
+    @Command(name = "put", mixinStandardHelpOptions = true, description = {
+        "Validate the network config JSON in FILE (or - for stdin) and store it.",
+        "Refused: a Network wider than /8 or overlapping 0.0.0.0/8, loopback, link-local, multicast or",
+        "240.0.0.0/4, and more than 1048576 subnets."})
     static final class Put extends StoreCommand {
         @Parameters(paramLabel = "FILE|-", description = "A JSON file, or - to read standard input.")
         String source;
@@ -27,6 +32,9 @@ final class ConfigCommand extends GroupCommand {
         public Integer call() {
             String json = read();
             NetworkConfig config = NetworkConfigParser.parse(json);
+            NetworkConfigLimits.checkRanges(config);
+            NetworkConfigLimits.checkSubnetCount(config);
+            ConfigSecrets.refusePlaceholder(json);
             try (Store store = openStore()) {
                 store.writeNetworkConfig(json);
             }
@@ -49,14 +57,20 @@ final class ConfigCommand extends GroupCommand {
         }
     }
 
-    /** Prints the stored config as stored. */
-    @Command(name = "get", mixinStandardHelpOptions = true, description = "Print the stored network config.")
+    /** Prints the stored config as stored, with {@code Backend.PSK} redacted unless asked for. */
+    @Command(name = "get", mixinStandardHelpOptions = true, description = {"Print the stored network config.",
+        "Backend.PSK is shown as \"" + ConfigSecrets.REDACTED + "\" unless --show-secrets is given."})
     static final class Get extends StoreCommand {
+        @Option(names = "--show-secrets", description = "Print Backend.PSK as stored.")
+        boolean showSecrets;
+
         @Override
         public Integer call() {
+            String json;
             try (Store store = openStore()) {
-                out().println(store.readNetworkConfig().strip());
+                json = store.readNetworkConfig().strip();
             }
+            out().println(showSecrets ? json : ConfigSecrets.redact(json));
             return 0;
         }
     }

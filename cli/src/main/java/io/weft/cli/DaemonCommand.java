@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code weft daemon}: runs this host's member of the overlay, with flanneld's flags. */
@@ -22,7 +23,8 @@ import picocli.CommandLine.Option;
     "Run this host's member of the overlay network.",
     "Acquires this host's subnet, writes subnet.env and runs the backend named",
     "by the network config's Backend.Type until SIGTERM or SIGINT. The lease",
-    "is kept on exit, so a restart reuses it, unless --revoke-lease-on-exit."})
+    "is kept on exit, so a restart reuses it, unless --revoke-lease-on-exit;",
+    "so are the vxlan and host-gw backends' device, routes and ARP/FDB entries."})
 final class DaemonCommand extends StoreCommand {
     @Option(names = "--iface", split = ",", paramLabel = "NAME|ADDR",
             description = "Interface (name or IPv4 address) for inter-host traffic; repeatable, first match wins."
@@ -64,9 +66,18 @@ final class DaemonCommand extends StoreCommand {
             description = "Check and restore weft's iptables rules this often. Default: ${DEFAULT-VALUE}.")
     int iptablesResyncSeconds;
 
+    @Option(names = "--route-resync", paramLabel = "SECONDS", defaultValue = "10",
+            description = "Check and restore the vxlan and host-gw backends' routes, ARP and FDB entries this often,"
+                    + " removing those of peers that left. Default: ${DEFAULT-VALUE}.")
+    int routeResyncSeconds;
+
     @Option(names = "--revoke-lease-on-exit",
-            description = "Delete this host's lease on a clean stop (by default it is kept, so a restart reuses it).")
+            description = "Delete this host's lease on a clean stop (by default it is kept, so a restart reuses it),"
+                    + " and the kernel state the vxlan and host-gw backends keep for a restart.")
     boolean revokeLeaseOnExit;
+
+    @Mixin
+    IpsecHostOptions ipsec;
 
     /** Longer than the daemon's own stop budget plus a lease revocation. */
     private static final long STOP_WAIT_SECONDS = 30;
@@ -85,7 +96,7 @@ final class DaemonCommand extends StoreCommand {
                 publicIp, subnetFile,
                 LeaseTimings.DEFAULT.withRenewMargin(Duration.ofMinutes(renewMarginMinutes)), ipMasq, healthzIp,
                 healthzPort, forwardRules, Duration.ofSeconds(iptablesResyncSeconds), revokeLeaseOnExit,
-                context.backendStateDir().orElse(null));
+                ipsec.stateDir().orElse(null), ipsec.pskFile().orElse(null), Duration.ofSeconds(routeResyncSeconds));
         Daemon daemon = new Daemon(options, context.stores(), context.backends(), new ExternalInterfaceResolver(),
                 context.clock(), new SystemdNotifier(context.environment().get("NOTIFY_SOCKET")));
         CountDownLatch closed = new CountDownLatch(1);

@@ -17,6 +17,12 @@ import picocli.CommandLine.Option;
  * {@code weft docker-opts}: Docker daemon options from subnet.env, in the forms of flannel's
  * {@code mk-docker-opts.sh}: {@code DOCKER_OPT_BIP="--bip=..."} lines and a combined
  * {@code DOCKER_OPTS="..."} line that extends the variable's current value from the environment.
+ *
+ * <p>The file is read by a shell ({@code source}) or by systemd's {@code EnvironmentFile=}, which both take a
+ * double-quoted value with {@code \"}, {@code \\}, {@code \$} and {@code \`} escaped. The caller's current
+ * value is written that way, so whatever it holds stays one value and runs nothing; a line break in it
+ * becomes a space, since the value is a list of words for Docker's command line, and each assignment stays
+ * on one line for tools that read the file line by line.
  */
 @Command(name = "docker-opts", mixinStandardHelpOptions = true, description = {
     "Print Docker daemon options (--bip, --mtu, --ip-masq) from subnet.env,",
@@ -69,7 +75,8 @@ final class DockerOptsCommand extends ContextCommand {
         }
         opts.add(new String[] {"DOCKER_OPT_MTU", "--mtu=" + env.mtu()});
         StringBuilder out = new StringBuilder();
-        StringBuilder all = new StringBuilder(context().environment().getOrDefault(combinedKey, "")).append(' ');
+        StringBuilder all = new StringBuilder(doubleQuoted(context().environment().getOrDefault(combinedKey, "")))
+                .append(' ');
         for (String[] o : opts) {
             if (individual || both) {
                 out.append(o[0]).append("=\"").append(o[1]).append("\"\n");
@@ -78,6 +85,20 @@ final class DockerOptsCommand extends ContextCommand {
         }
         if (combined || both) {
             out.append(combinedKey).append("=\"").append(all).append("\"\n");
+        }
+        return out.toString();
+    }
+
+    /** {@code value} escaped for the inside of a double-quoted shell or systemd EnvironmentFile value. */
+    static String doubleQuoted(String value) {
+        StringBuilder out = new StringBuilder(value.length() + 8);
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\\', '"', '$', '`' -> out.append('\\').append(c);
+                case '\n', '\r' -> out.append(' ');
+                default -> out.append(c);
+            }
         }
         return out.toString();
     }

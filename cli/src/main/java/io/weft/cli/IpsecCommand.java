@@ -3,9 +3,8 @@ package io.weft.cli;
 import io.weft.core.config.NetworkConfigParser;
 import io.weft.core.model.NetworkConfig;
 import io.weft.core.spi.store.Store;
-import java.nio.file.Path;
-import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,15 +24,14 @@ final class IpsecCommand extends GroupCommand {
             description = {"Print this host's ipsec SAs. With --wireshark, print them with their keys as lines of",
                 "Wireshark's esp_sa table (Preferences > Protocols > ESP), e.g. for",
                 "tshark -o esp.enable_encryption_decode:TRUE -o \"uat:esp_sa:<line>\".",
-                "Refuses unless the caller can read the ipsec key file."})
+                "Refuses unless the caller owns the ipsec key file, as the daemon does; give it the",
+                "daemon's --ipsec-state-dir and --ipsec-psk-file (or their environment variables)."})
     static final class Sa extends StoreCommand {
         @Option(names = "--wireshark", description = "Print Wireshark esp_sa lines, keys included.")
         boolean wireshark;
 
-        @Option(names = "--ipsec-state-dir", paramLabel = "DIR",
-                description = "Where the daemon keeps its ipsec key and SA list. Default: Backend.StateDir, else"
-                        + " /var/lib/weft.")
-        Path stateDir;
+        @Mixin
+        IpsecHostOptions host;
 
         @Override
         public Integer call() {
@@ -41,11 +39,8 @@ final class IpsecCommand extends GroupCommand {
             try (Store store = openStore()) {
                 config = NetworkConfigParser.parse(store.readNetworkConfig());
             }
-            // The flag, else WEFT_IPSEC_STATE_DIR; a blank one counts as unset, as the daemon reads it.
-            Optional<Path> dir = Optional.ofNullable(stateDir).filter(d -> !d.toString().isBlank())
-                    .or(context()::backendStateDir);
-            context().backends().get("ipsec").report("sa", wireshark ? "wireshark" : "table", config, dir)
-                    .forEach(out()::println);
+            context().backends().get("ipsec").report("sa", wireshark ? "wireshark" : "table", config,
+                    host.stateDir(), host.pskFile()).forEach(out()::println);
             return 0;
         }
     }

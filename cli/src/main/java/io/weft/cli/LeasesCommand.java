@@ -16,8 +16,10 @@ import io.weft.core.spi.store.CreateResult;
 import io.weft.core.spi.store.Store;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code weft leases list|revoke|reserve}: the subnet leases in the store. */
@@ -91,19 +93,29 @@ final class LeasesCommand extends GroupCommand {
         }
     }
 
-    /** Pins a subnet to a PublicIP with no TTL. */
-    @Command(name = "reserve", mixinStandardHelpOptions = true, description = "Pin SUBNET to PUBLIC_IP with a lease that never expires.")
+    /** Pins a subnet to a PublicIP with no TTL, evicting its holder when asked. */
+    @Command(name = "reserve", mixinStandardHelpOptions = true, description = {
+        "Pin SUBNET to PUBLIC_IP with a lease that never expires.",
+        "With --evict, whatever lease holds SUBNET is replaced by the reservation in one atomic step;",
+        "a running host that held it moves to another subnet."})
     static final class Reserve extends StoreCommand {
+        /** How often the holder may change under us (renewed, moved) before the command gives up. */
+        static final int MAX_ATTEMPTS = 10;
+
         @Parameters(index = "0", paramLabel = "SUBNET", description = "e.g. 10.5.34.0/24 or 10.5.34.0-24")
         String subnet;
 
         @Parameters(index = "1", paramLabel = "PUBLIC_IP", description = "The host's public address.")
         String publicIp;
 
+        @Option(names = "--evict", description = "Replace the lease that holds SUBNET, if any, with the reservation.")
+        boolean evict;
+
         @Override
         public Integer call() {
             Ipv4Subnet s = parseSubnet(subnet);
             Ipv4.parse("PUBLIC_IP", publicIp);
+            LeaseAttrs reservation = LeaseAttrs.of(publicIp, "");
             try (Store store = openStore()) {
                 NetworkConfig config = NetworkConfigParser.parse(store.readNetworkConfig());
                 if (!config.fits(s)) {
@@ -111,16 +123,31 @@ final class LeasesCommand extends GroupCommand {
                             + config.subnetLen() + " from " + Ipv4.format(config.subnetMin().base()) + " to "
                             + Ipv4.format(config.subnetMax().base()) + " in Network " + config.network());
                 }
-                CreateResult result = store.createLease(s, LeaseAttrs.of(publicIp, ""), Store.NO_TTL);
-                if (result instanceof CreateResult.Exists) {
-                    String holder = store.listLeases().leases().stream().filter(l -> l.subnet().equals(s))
-                            .map(l -> l.attrs().publicIp()).findFirst().orElse("another host");
-                    throw new WeftException("subnet " + s + " is already leased to " + holder
-                            + ": revoke it first with: weft leases revoke " + s);
+                for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+                    if (store.createLease(s, reservation, Store.NO_TTL) instanceof CreateResult.Created) {
+                        out().println("reserved " + s + " for " + publicIp);
+                        return 0;
+                    }
+                    Optional<Lease> holder = store.listLeases().leases().stream()
+                            .filter(l -> l.subnet().equals(s)).findFirst();
+                    if (holder.isEmpty()) {
+                        continue; // it went meanwhile: create again
+                    }
+                    if (!evict) {
+                        throw new WeftException("subnet " + s + " is already leased to "
+                                + holder.get().attrs().publicIp() + ": revoke it first with: weft leases revoke " + s
+                                + ", or replace it with: weft leases reserve " + s + " " + publicIp + " --evict");
+                    }
+                    // Conditional on the lease just read: a renewal in between makes us read it again.
+                    if (store.updateLease(holder.get(), reservation, Store.NO_TTL).isPresent()) {
+                        out().println("reserved " + s + " for " + publicIp + ", evicting the lease of "
+                                + holder.get().attrs().publicIp());
+                        return 0;
+                    }
                 }
             }
-            out().println("reserved " + s + " for " + publicIp);
-            return 0;
+            throw new WeftException("subnet " + s + " changed hands " + MAX_ATTEMPTS
+                    + " times while it was being reserved: run the command again");
         }
     }
 

@@ -20,7 +20,9 @@ import picocli.CommandLine.Option;
 
 /** {@code weft status}: this host's lease and peers, read from the running daemon's local endpoint. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show this host's lease, MTU, backend and peers with their packet counters.")
+        description = {"Show this host's lease, MTU, backend and peers with their packet counters.",
+            "For the vxlan and host-gw backends, STATE says whether each peer's route, ARP and FDB",
+            "entries are in the kernel, and REPAIRED counts the entries put back so far."})
 final class StatusCommand implements Callable<Integer> {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
@@ -62,13 +64,16 @@ final class StatusCommand implements Callable<Integer> {
         out.printf("%-12s %s%n", "READY", s.path("ready").asBoolean() ? "yes" : "no");
         out.printf("%-12s %s%n", "OFFLOADS", list(s.path("offloads")));
         out.printf("%-12s %s%n", "QUEUES", queues(s.path("queues")));
+        out.printf("%-12s %s%n", "REPAIRED", repaired(s.path("repaired")));
         out.println();
-        String row = "%-18s %-15s %10s %10s %12s %12s  %s%n";
-        out.printf(row, "PEER", "PUBLIC-IP", "TX-PKTS", "RX-PKTS", "TX-BYTES", "RX-BYTES", "LAST-HEARD");
+        String row = "%-18s %-15s %10s %10s %12s %12s %11s  %-24s  %s%n";
+        out.printf(row, "PEER", "PUBLIC-IP", "TX-PKTS", "RX-PKTS", "TX-BYTES", "RX-BYTES", "KEY-CHANGES",
+                "LAST-HEARD", "STATE");
         for (JsonNode p : s.path("peers")) {
             out.printf(row, text(p, "subnet"), text(p, "publicIP"), p.path("txPackets").asLong(),
                     p.path("rxPackets").asLong(), p.path("txBytes").asLong(), p.path("rxBytes").asLong(),
-                    p.path("lastHeard").isNull() ? "never" : text(p, "lastHeard"));
+                    p.path("keyChanges").asLong(), p.path("lastHeard").isNull() ? "never" : text(p, "lastHeard"),
+                    text(p, "state"));
         }
         return 0;
     }
@@ -92,6 +97,13 @@ final class StatusCommand implements Callable<Integer> {
             rx.add(Long.toString(q.path("rxPackets").asLong()));
         });
         return array.size() + " (tx " + tx + ", rx " + rx + ")";
+    }
+
+    /** {@code fdb 1, route 2}: kernel entries put back, by kind, or {@code none}. */
+    static String repaired(JsonNode object) {
+        StringJoiner j = new StringJoiner(", ");
+        object.fields().forEachRemaining(e -> j.add(e.getKey() + " " + e.getValue().asLong()));
+        return j.length() == 0 ? "none" : j.toString();
     }
 
     private static String text(JsonNode n, String field) {

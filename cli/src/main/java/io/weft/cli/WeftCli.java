@@ -2,15 +2,13 @@ package io.weft.cli;
 
 import io.weft.core.WeftException;
 import io.weft.core.plugin.PluginRegistry;
+import io.weft.core.runtime.HostClock;
 import io.weft.core.spi.backend.BackendProvider;
 import io.weft.core.spi.store.StoreProvider;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Consumer;
 import picocli.CommandLine;
 
@@ -28,21 +26,12 @@ public final class WeftCli {
      * @param stores     store providers by name
      * @param backends   backend providers by name
      * @param onShutdown registers what to run when the process is told to stop
-     * @param clock      the wall clock
+     * @param clock      the wall and monotonic clocks
      * @param stdin       standard input, for {@code config put -} and {@code cni}
      * @param environment the process environment, for {@code cni} and {@code docker-opts}
      */
     record Context(PluginRegistry<StoreProvider> stores, PluginRegistry<BackendProvider> backends,
-            Consumer<Runnable> onShutdown, Clock clock, InputStream stdin, Map<String, String> environment) {
-
-        /**
-         * The host's backend state directory, {@code WEFT_IPSEC_STATE_DIR} from the environment, when set:
-         * for the daemon's backend and for backend reports such as {@code weft ipsec sa}.
-         */
-        Optional<Path> backendStateDir() {
-            String dir = environment.get("WEFT_IPSEC_STATE_DIR");
-            return dir == null || dir.isBlank() ? Optional.empty() : Optional.of(Path.of(dir));
-        }
+            Consumer<Runnable> onShutdown, HostClock clock, InputStream stdin, Map<String, String> environment) {
     }
 
     private final Map<String, String> environment;
@@ -53,7 +42,7 @@ public final class WeftCli {
             Consumer<Runnable> onShutdown, Map<String, String> environment, InputStream stdin, PrintWriter out,
             PrintWriter err) {
         this.environment = Map.copyOf(environment);
-        this.context = new Context(stores, backends, onShutdown, Clock.systemUTC(), stdin, this.environment);
+        this.context = new Context(stores, backends, onShutdown, HostClock.system(), stdin, this.environment);
         this.out = Objects.requireNonNull(out, "out is null");
         this.err = Objects.requireNonNull(err, "err is null");
     }

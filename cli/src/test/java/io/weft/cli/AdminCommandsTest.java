@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weft.core.model.Ipv4Subnet;
+import io.weft.core.model.Lease;
 import io.weft.core.model.LeaseAttrs;
+import io.weft.core.spi.store.CreateResult;
 import io.weft.core.spi.store.Store;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,8 +52,9 @@ class AdminCommandsTest {
         }
         String daemon = ok("daemon", "--help").out();
         for (String flag : new String[] {"--etcd-endpoints", "--etcd-prefix", "--etcd-cafile", "--etcd-certfile",
-            "--etcd-keyfile", "--etcd-username", "--etcd-password", "--iface", "--iface-regex", "--public-ip",
-            "--subnet-file", "--subnet-lease-renew-margin", "--ip-masq", "--store", "--net-config-path"}) {
+            "--etcd-keyfile", "--etcd-username", "--etcd-password", "--etcd-password-file", "--iface", "--iface-regex",
+            "--public-ip", "--subnet-file", "--subnet-lease-renew-margin", "--ip-masq", "--store", "--net-config-path",
+            "--ipsec-psk-file", "--ipsec-state-dir"}) {
             assertTrue(java.util.regex.Pattern.compile("(?m)^ +" + flag + "[= ]").matcher(daemon).find(), flag + " in\n" + daemon);
         }
         assertTrue(ok("leases", "list", "--help").out().contains("-o, --output=FORMAT"));
@@ -147,12 +150,62 @@ class AdminCommandsTest {
         assertTrue(lease.isReservation());
         assertEquals("198.18.0.9", lease.attrs().publicIp());
 
-        fails(1, "weft: subnet 10.5.7.0/24 is already leased to 198.18.0.9: revoke it first with: weft leases revoke 10.5.7.0/24",
+        fails(1, "weft: subnet 10.5.7.0/24 is already leased to 198.18.0.9: revoke it first with: weft leases revoke"
+                + " 10.5.7.0/24, or replace it with: weft leases reserve 10.5.7.0/24 198.18.0.10 --evict",
                 "leases", "reserve", "--store", "shared", "10.5.7.0/24", "198.18.0.10");
         fails(1, "weft: subnet 10.6.7.0/24 does not fit the network config: it must be a /24 from 10.5.1.0 to 10.5.255.0"
                 + " in Network 10.5.0.0/16", "leases", "reserve", "--store", "shared", "10.6.7.0/24", "198.18.0.9");
         fails(1, "weft: PUBLIC_IP \"198.18.0\" is not an IPv4 address: use dotted-quad form such as 10.5.0.0",
                 "leases", "reserve", "--store", "shared", "10.5.8.0/24", "198.18.0");
+    }
+
+    @Test
+    void leasesReserveEvictReplacesTheHoldersLeaseInOneStep() {
+        weft.shared.writeNetworkConfig(CONFIG);
+        Ipv4Subnet s = Ipv4Subnet.parse("10.5.7.0/24");
+        Lease held = ((CreateResult.Created) weft.shared.createLease(s, LeaseAttrs.of("198.18.0.2", "udp"),
+                Duration.ofHours(24))).lease();
+        long before = weft.shared.revision();
+
+        assertEquals("reserved 10.5.7.0/24 for 198.18.0.9, evicting the lease of 198.18.0.2\n",
+                ok("leases", "reserve", "--store", "shared", "10.5.7.0/24", "198.18.0.9", "--evict").out());
+        Lease reserved = weft.shared.listLeases().leases().get(0);
+        assertTrue(reserved.isReservation());
+        assertEquals("198.18.0.9", reserved.attrs().publicIp());
+        assertEquals(before + 1, weft.shared.revision(), "one change: the subnet was never free for anyone to take");
+        assertTrue(weft.shared.renewLease(held, Duration.ofHours(24)).isEmpty(), "the evicted host cannot renew");
+        assertTrue(weft.shared.listLeases().leases().get(0).isReservation(), "and the reservation stands");
+
+        assertEquals("reserved 10.5.8.0/24 for 198.18.0.9\n",
+                ok("leases", "reserve", "--store", "shared", "10.5.8.0/24", "198.18.0.9", "--evict").out(),
+                "a free subnet is simply reserved");
+        assertTrue(ok("leases", "reserve", "--help").out().contains("--evict"));
+    }
+
+    @Test
+    void configPutRefusesNetworksThatWouldCutTheHostOffAndTooManySubnets() throws IOException {
+        weft.shared.writeNetworkConfig(CONFIG);
+        String[][] refused = {
+            {"{\"Network\":\"0.0.0.0/0\",\"SubnetLen\":24}", "Network 0.0.0.0/0 is too wide: weft would route all of"
+                + " it into its device; give a prefix of /8 or longer, and choose a private range such as 10.0.0.0/8,"
+                + " 172.16.0.0/12 or 100.64.0.0/10"},
+            {"{\"Network\":\"127.0.0.0/16\"}", "Network 127.0.0.0/16 overlaps the loopback range 127.0.0.0/8, which"
+                + " weft cannot route through its device; choose a private range such as 10.0.0.0/8, 172.16.0.0/12 or"
+                + " 100.64.0.0/10"},
+            {"{\"Network\":\"224.1.0.0/16\"}", "Network 224.1.0.0/16 overlaps the multicast range 224.0.0.0/4, which"
+                + " weft cannot route through its device; choose a private range such as 10.0.0.0/8, 172.16.0.0/12 or"
+                + " 100.64.0.0/10"},
+            {"{\"Network\":\"10.0.0.0/8\",\"SubnetLen\":29}", "SubnetLen 29 gives Network 10.0.0.0/8 2097151 subnets,"
+                + " more than the 1048576 weft allows: use SubnetLen 28 or less, or narrow SubnetMin/SubnetMax"},
+        };
+        for (String[] r : refused) {
+            Path file = Files.writeString(dir.resolve("net.json"), r[0]);
+            fails(1, "weft: " + r[1], "config", "put", "--store", "shared", file.toString());
+        }
+        assertEquals(CONFIG, weft.shared.readNetworkConfig(), "what was stored is kept");
+        Path widest = Files.writeString(dir.resolve("net.json"), "{\"Network\":\"10.0.0.0/8\",\"SubnetLen\":28}");
+        assertEquals("stored network config: Network 10.0.0.0/8, SubnetLen 28, 1048575 subnets, Backend udp\n",
+                ok("config", "put", "--store", "shared", widest.toString()).out());
     }
 
     @Test

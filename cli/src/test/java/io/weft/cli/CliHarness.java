@@ -4,6 +4,7 @@ import io.weft.core.model.Ipv4Subnet;
 import io.weft.core.model.Lease;
 import io.weft.core.model.LeaseAttrs;
 import io.weft.core.plugin.PluginRegistry;
+import io.weft.core.runtime.HostClock;
 import io.weft.core.spi.backend.BackendProvider;
 import io.weft.core.spi.store.CreateResult;
 import io.weft.core.spi.store.LeaseSnapshot;
@@ -16,7 +17,6 @@ import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,7 +30,7 @@ import java.util.Optional;
  * cluster that successive admin commands talk to.
  */
 final class CliHarness {
-    final InMemoryStore shared = new InMemoryStore(Clock.systemUTC());
+    final InMemoryStore shared = new InMemoryStore(HostClock.system());
     final Map<String, String> env = new HashMap<>();
     final List<Runnable> shutdownHooks = new ArrayList<>();
     String stdin = "";
@@ -99,8 +99,8 @@ final class CliHarness {
                 }
 
                 @Override
-                public Optional<Lease> updateLease(Ipv4Subnet subnet, LeaseAttrs attrs, Duration ttl) {
-                    return shared.updateLease(subnet, attrs, ttl);
+                public Optional<Lease> updateLease(Lease held, LeaseAttrs attrs, Duration ttl) {
+                    return shared.updateLease(held, attrs, ttl);
                 }
 
                 @Override

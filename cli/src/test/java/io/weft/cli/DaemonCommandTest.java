@@ -4,11 +4,16 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.weft.core.WeftException;
 import io.weft.core.model.Ipv4Subnet;
 import io.weft.core.model.Lease;
+import io.weft.core.spi.backend.Backend;
+import io.weft.core.spi.backend.BackendContext;
+import io.weft.core.spi.backend.BackendProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -124,11 +129,12 @@ class DaemonCommandTest {
         assertEquals("weft: net-config-path " + missing + " does not exist: give the path of a network config JSON file\n",
                 r.err());
 
-        Path vxlan = Files.writeString(dir.resolve("vxlan.json"), "{\"Network\":\"100.96.0.0/16\",\"Backend\":{\"Type\":\"vxlan\"}}");
+        Path vxlan = Files.writeString(dir.resolve("wireguard.json"),
+                "{\"Network\":\"100.96.0.0/16\",\"Backend\":{\"Type\":\"wireguard\"}}");
         r = weft.run("daemon", "--store", "memory", "--net-config-path", vxlan.toString(), "--iface", "lo",
                 "--public-ip", "198.18.0.1", "--subnet-file", dir.resolve("subnet.env").toString());
         assertEquals(1, r.code());
-        assertTrue(r.err().matches("weft: backend \"vxlan\" not found; available: alloc(, \\w+)*\\n"), r.err());
+        assertTrue(r.err().matches("weft: backend \"wireguard\" not found; available: alloc(, [\\w-]+)*\\n"), r.err());
 
         r = weft.run("daemon", "--store", "memory", "--net-config-path", vxlan.toString(), "--iface", "no-such-if0");
         assertEquals("weft: iface no-such-if0 matches no interface with an IPv4 address: name an interface or address"
@@ -151,7 +157,103 @@ class DaemonCommandTest {
         r = weft.run("daemon", "--store", "memory", "--net-config-path", vxlan.toString(), "--iptables-resync", "0");
         assertEquals("weft: iptables-resync 0 is out of range: give a positive number of seconds\n", r.err());
 
+        r = weft.run("daemon", "--store", "memory", "--net-config-path", vxlan.toString(), "--route-resync", "0");
+        assertEquals("weft: route-resync 0 is out of range: give a positive number of seconds\n", r.err());
+        weft.env.put("WEFT_ROUTE_RESYNC", "-5");
+        r = weft.run("daemon", "--store", "memory", "--net-config-path", vxlan.toString());
+        assertEquals("weft: route-resync -5 is out of range: give a positive number of seconds\n", r.err());
+        weft.env.remove("WEFT_ROUTE_RESYNC");
+
         r = weft.run("daemon", "--store", "memory", "--net-config-path", vxlan.toString(), "--healthz-port", "70000");
         assertEquals("weft: healthz-port 70000 is out of range: give 1 to 65535, or 0 to turn the endpoint off\n", r.err());
+    }
+    private Path ipsecConfig(String backendFields) throws IOException {
+        return Files.writeString(dir.resolve("ipsec.json"), "{\"Network\":\"100.96.0.0/16\",\"Backend\":{\"Type\":"
+                + "\"ipsec\"" + backendFields + "}}");
+    }
+
+    private CliHarness.Result ipsecDaemon(Path config, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("daemon", "--store", "memory", "--net-config-path",
+                config.toString(), "--iface", "lo", "--public-ip", "198.18.0.1", "--subnet-file",
+                dir.resolve("subnet.env").toString(), "--healthz-port", "0"));
+        args.addAll(List.of(more));
+        return weft.run(args.toArray(String[]::new));
+    }
+
+    /** The real ipsec backend refuses these in prepare, before it binds a socket or opens a device. */
+    @Test
+    void ipsecPskFileAndStateDirErrorsAreOneLineWithExitCode1() throws Exception {
+        Path config = ipsecConfig("");
+        Path psk = Files.writeString(dir.resolve("ipsec.psk"), "file-psk-0123456789abcdef0123456789abcdef\n");
+        Files.setPosixFilePermissions(psk, PosixFilePermissions.fromString("rw-r--r--"));
+        Path state = dir.resolve("state");
+        String uid = String.valueOf(new com.sun.security.auth.module.UnixSystem().getUid());
+
+        CliHarness.Result r = ipsecDaemon(config, "--ipsec-psk-file", psk.toString(), "--ipsec-state-dir",
+                state.toString());
+        assertEquals(1, r.code());
+        assertEquals("weft: ipsec PSK file " + psk + " has mode 0644 (owner uid " + uid + "): it must be 0600 or 0400,"
+                + " readable by its owner only; fix it with 'chmod 600 " + psk + "'\n", r.err());
+
+        weft.env.put("WEFT_IPSEC_PSK_FILE", psk.toString());
+        r = ipsecDaemon(config, "--ipsec-state-dir", state.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("weft: ipsec PSK file " + psk + " has mode 0644"), "WEFT_IPSEC_PSK_FILE is read: "
+                + r.err());
+        weft.env.clear();
+
+        r = ipsecDaemon(config, "--ipsec-state-dir", state.toString());
+        assertEquals(1, r.code());
+        assertEquals("weft: Backend.PSK is missing and no --ipsec-psk-file was given: the ipsec backend needs a"
+                + " pre-shared key of at least 32 bytes; put one in a file of mode 0600 (e.g. 'openssl rand -base64 32 >"
+                + " /etc/weft/ipsec.psk') and give it to every daemon with --ipsec-psk-file FILE, or set Backend.PSK in"
+                + " the network config\n", r.err());
+
+        Files.setPosixFilePermissions(psk, PosixFilePermissions.fromString("rw-------"));
+        Path shared = Files.createDirectories(dir.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        r = ipsecDaemon(config, "--ipsec-psk-file", psk.toString(), "--ipsec-state-dir", shared.toString());
+        assertEquals(1, r.code());
+        assertEquals("weft: ipsec state directory " + shared + " has mode 0777 (owner uid " + uid + "): group or others"
+                + " can write it and could plant a key file there; fix it with 'chmod 700 " + shared + "'\n", r.err());
+
+        weft.env.put("WEFT_IPSEC_STATE_DIR", shared.toString());
+        r = ipsecDaemon(ipsecConfig(",\"StateDir\":\"" + state + "\""), "--ipsec-psk-file", psk.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("weft: ipsec state directory " + shared + " has mode 0777"),
+                "WEFT_IPSEC_STATE_DIR is read, Backend.StateDir is not: " + r.err());
+        assertTrue(!Files.exists(dir.resolve("subnet.env")), "no lease was taken");
+    }
+
+    @Test
+    void theIpsecHostFlagsAndTheirEnvironmentReachTheBackendContext() throws Exception {
+        List<BackendContext> contexts = new java.util.ArrayList<>();
+        weft.backends = List.of(new BackendProvider() {
+            @Override
+            public String name() {
+                return "ipsec";
+            }
+
+            @Override
+            public Backend create(BackendContext context) {
+                contexts.add(context);
+                throw new WeftException("recorded");
+            }
+        });
+        Path config = ipsecConfig("");
+        assertEquals("weft: recorded\n", ipsecDaemon(config, "--ipsec-psk-file", "/etc/weft/psk", "--ipsec-state-dir",
+                "/srv/weft").err());
+        weft.env.put("WEFT_IPSEC_PSK_FILE", "/env/psk");
+        weft.env.put("WEFT_IPSEC_STATE_DIR", "/env/state");
+        ipsecDaemon(config);
+        ipsecDaemon(config, "--ipsec-psk-file", "/flag/psk");
+        weft.env.put("WEFT_IPSEC_PSK_FILE", " ");
+        weft.env.put("WEFT_IPSEC_STATE_DIR", "");
+        ipsecDaemon(config);
+        assertEquals(List.of("/etc/weft/psk /srv/weft", "/env/psk /env/state", "/flag/psk /env/state", "- -"),
+                contexts.stream().map(c -> c.pskFile().map(Path::toString).orElse("-") + " "
+                        + c.stateDir().map(Path::toString).orElse("-")).toList());
+        String help = weft.run("daemon", "--help").out();
+        assertTrue(help.contains("--ipsec-psk-file=FILE") && help.contains("--ipsec-state-dir=DIR"), help);
     }
 }

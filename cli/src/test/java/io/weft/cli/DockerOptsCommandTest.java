@@ -1,11 +1,15 @@
 package io.weft.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,6 +67,40 @@ class DockerOptsCommandTest {
         assertEquals("", ok("docker-opts", "-f", env.toString(), "-d", out.toString(), "-c"));
         assertEquals("DOCKER_OPTS=\" --bip=10.5.34.1/24 --ip-masq=false --mtu=1472 \"\n", Files.readString(out));
         assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(out)));
+    }
+
+    /** What a shell that sources the file, as mk-docker-opts.sh users do, finds in DOCKER_OPTS. */
+    private String sourced(Path file, String shell) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(shell, "-c", ". \"$1\" && printf '%s' \"$DOCKER_OPTS\"", shell, file.toString())
+                .directory(dir.toFile()).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the shell ends");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    @Test
+    void hostileDockerOptsStayOneValueThatRunsNothing() throws Exception {
+        Path marker = dir.resolve("pwned");
+        String[] hostile = {
+            "--debug \" --label=a\"",
+            "--label='x' \"; touch " + marker + "; echo \"",
+            "--label=$(touch " + marker + ") --label=`touch " + marker + "` $HOME ${PATH}",
+            "--debug\nTOUCHED=$(touch " + marker + ")\nDOCKER_OPT_MTU=\"--mtu=1\"",
+            "--a \\\" \\ \\\\ --b\r\n",
+        };
+        for (String value : hostile) {
+            weft.env.put("DOCKER_OPTS", value);
+            Path out = dir.resolve("docker_opts.env");
+            ok("docker-opts", "-f", env.toString(), "-d", out.toString());
+            assertEquals(4, Files.readAllLines(out).size(), "one line per variable: " + Files.readString(out));
+            String expected = value.replace('\n', ' ').replace('\r', ' ')
+                    + " --bip=10.5.34.1/24 --ip-masq=false --mtu=1472 ";
+            for (String shell : new String[] {"/bin/sh", "/bin/bash"}) {
+                assertEquals(expected, sourced(out, shell), shell + " reads " + Files.readString(out));
+            }
+            assertFalse(Files.exists(marker), "nothing in " + value + " ran");
+        }
     }
 
     @Test

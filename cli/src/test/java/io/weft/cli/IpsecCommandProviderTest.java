@@ -1,6 +1,7 @@
 package io.weft.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.weft.core.model.NetworkConfig;
 import io.weft.core.spi.backend.Backend;
@@ -43,8 +44,10 @@ class IpsecCommandProviderTest {
             }
 
             @Override
-            public List<String> report(String report, String format, NetworkConfig config, Optional<Path> stateDir) {
-                asked.add(report + " " + format + " " + config.network() + " " + stateDir.map(Path::toString).orElse("-"));
+            public List<String> report(String report, String format, NetworkConfig config, Optional<Path> stateDir,
+                    Optional<Path> pskFile) {
+                asked.add(report + " " + format + " " + config.network() + " " + stateDir.map(Path::toString).orElse("-")
+                        + pskFile.map(f -> " psk " + f).orElse(""));
                 return List.of("line 1", "line 2");
             }
         });
@@ -68,6 +71,19 @@ class IpsecCommandProviderTest {
         weft.run("ipsec", "sa", "--store", "memory", "--net-config-path", net.toString());
         assertEquals(List.of("sa wireshark 100.96.0.0/16 /from/env", "sa wireshark 100.96.0.0/16 /from/flag",
                 "sa table 100.96.0.0/16 -"), asked);
+    }
+
+    @Test
+    void thePskFileComesFromTheFlagOrTheEnvironment() {
+        weft.run("ipsec", "sa", "--store", "memory", "--net-config-path", net.toString(), "--ipsec-psk-file",
+                "/flag/psk");
+        weft.env.put("WEFT_IPSEC_PSK_FILE", "/env/psk");
+        weft.run("ipsec", "sa", "--store", "memory", "--net-config-path", net.toString());
+        weft.env.put("WEFT_IPSEC_PSK_FILE", "");
+        weft.run("ipsec", "sa", "--store", "memory", "--net-config-path", net.toString());
+        assertEquals(List.of("sa table 100.96.0.0/16 - psk /flag/psk", "sa table 100.96.0.0/16 - psk /env/psk",
+                "sa table 100.96.0.0/16 -"), asked);
+        assertTrue(weft.run("ipsec", "sa", "--help").out().contains("--ipsec-psk-file=FILE"));
     }
 
     @Test

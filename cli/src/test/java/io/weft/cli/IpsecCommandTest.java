@@ -41,6 +41,29 @@ class IpsecCommandTest {
     }
 
     @Test
+    void readsThePskFromTheDaemonsPskFileWhenTheConfigHasNone() throws Exception {
+        Path state = writeState(PSK);
+        Path psk = Files.writeString(dir.resolve("ipsec.psk"), PSK + "\n");
+        Files.setPosixFilePermissions(psk, PosixFilePermissions.fromString("r--------"));
+        Path net = config("{\"Type\":\"ipsec\"}");
+        CliHarness.Result r = run("ipsec", "sa", "--store", "memory", "--net-config-path", net.toString(),
+                "--ipsec-state-dir", state.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("weft: Backend.PSK is missing and no --ipsec-psk-file was given"), r.err());
+
+        CliHarness.Result table = run("ipsec", "sa", "--store", "memory", "--net-config-path", net.toString(),
+                "--ipsec-state-dir", state.toString(), "--ipsec-psk-file", psk.toString());
+        assertEquals(0, table.code(), table.err());
+        assertTrue(table.out().contains("0x69000001"), table.out());
+
+        Files.setPosixFilePermissions(psk, PosixFilePermissions.fromString("rw-rw----"));
+        r = run("ipsec", "sa", "--store", "memory", "--net-config-path", net.toString(), "--ipsec-state-dir",
+                state.toString(), "--ipsec-psk-file", psk.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("weft: ipsec PSK file " + psk + " has mode 0660"), r.err());
+    }
+
+    @Test
     void refusesOtherBackends() throws Exception {
         Path net = config("{\"Type\":\"udp\"}");
         CliHarness.Result r = run("ipsec", "sa", "--store", "memory", "--net-config-path", net.toString());
@@ -48,8 +71,8 @@ class IpsecCommandTest {
         assertEquals("weft: Backend.Type is \"udp\", not ipsec: this network has no SAs to show\n", r.err());
     }
 
-    @Test
-    void printsTheTableAndWiresharkLines() throws Exception {
+    /** A state directory as the daemon leaves it: its key file and an SA list with one outbound SA. */
+    private Path writeState(String psk) throws Exception {
         Path state = Files.createDirectories(dir.resolve("state"));
         X25519PrivateKeyParameters own = new X25519PrivateKeyParameters(new java.security.SecureRandom());
         X25519PrivateKeyParameters peer = new X25519PrivateKeyParameters(new java.security.SecureRandom());
@@ -58,12 +81,18 @@ class IpsecCommandTest {
         Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
         java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
         sha.update("weft ipsec psk id".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        String pskId = java.util.HexFormat.of().formatHex(sha.digest(PSK.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0, 8);
+        String pskId = java.util.HexFormat.of().formatHex(sha.digest(psk.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0, 8);
         String peerKey = Base64.getEncoder().encodeToString(peer.generatePublicKey().getEncoded());
         Files.writeString(state.resolve("ipsec-sas.json"), "{\"PublicKey\":\""
                 + Base64.getEncoder().encodeToString(own.generatePublicKey().getEncoded()) + "\",\"KeyBits\":256,"
                 + "\"PskId\":\"" + pskId + "\",\"SAs\":[{\"Direction\":\"out\",\"Src\":\"198.18.0.1\",\"Dst\":"
                 + "\"198.18.0.2\",\"SPI\":\"0x69000001\",\"PeerPublicKey\":\"" + peerKey + "\",\"Current\":true}]}");
+        return state;
+    }
+
+    @Test
+    void printsTheTableAndWiresharkLines() throws Exception {
+        Path state = writeState(PSK);
         Path net = config("{\"Type\":\"ipsec\",\"PSK\":\"" + PSK + "\"}");
         weft.env.put("WEFT_IPSEC_STATE_DIR", state.toString());
 

@@ -97,9 +97,10 @@ class OpsEndpointTest {
 
         String table = weft.run("status", "--healthz-port", String.valueOf(port)).out();
         assertTrue(table.matches("(?s)SUBNET +100\\.96\\.\\d+\\.0/24\nPUBLIC-IP +198\\.18\\.0\\.1\nNETWORK +100\\.96\\.0\\.0/16\n"
-                + "BACKEND +alloc\nMTU +\\d+\nEXPIRES +\\d{4}-.*Z\nREADY +yes\nOFFLOADS +none\nQUEUES +-\n\n"
-                + "PEER +PUBLIC-IP +TX-PKTS +RX-PKTS +TX-BYTES +RX-BYTES +LAST-HEARD\n"
-                + "100\\.96\\.200\\.0/24 +198\\.18\\.0\\.2 +0 +0 +0 +0 +never\n"), table);
+                + "BACKEND +alloc\nMTU +\\d+\nEXPIRES +\\d{4}-.*Z\nREADY +yes\nOFFLOADS +none\nQUEUES +-\n"
+                + "REPAIRED +none\n\n"
+                + "PEER +PUBLIC-IP +TX-PKTS +RX-PKTS +TX-BYTES +RX-BYTES +KEY-CHANGES +LAST-HEARD +STATE\n"
+                + "100\\.96\\.200\\.0/24 +198\\.18\\.0\\.2 +0 +0 +0 +0 +0 +never +-\n"), table);
     }
 
     @Test

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
-/** The OFFLOADS and QUEUES lines of the {@code weft status} table, from the daemon's /status JSON. */
+/** The OFFLOADS, QUEUES and REPAIRED lines of the {@code weft status} table, from the daemon's /status JSON. */
 class StatusTableTest {
     private final ObjectMapper json = new ObjectMapper();
 
@@ -20,5 +20,13 @@ class StatusTableTest {
         assertEquals("2 (tx 10/12, rx 9/13)", StatusCommand.queues(json.readTree(
                 "[{\"txPackets\":10,\"rxPackets\":9},{\"txPackets\":12,\"rxPackets\":13}]")));
         assertEquals("-", StatusCommand.queues(json.readTree("[]")));
+    }
+
+    @Test
+    void repairedShowsEachKindsCountOrNone() throws Exception {
+        assertEquals("fdb 1, neighbour 0, route 2", StatusCommand.repaired(json.readTree(
+                "{\"fdb\":1,\"neighbour\":0,\"route\":2}")));
+        assertEquals("none", StatusCommand.repaired(json.readTree("{}")));
+        assertEquals("none", StatusCommand.repaired(json.missingNode()));
     }
 }

@@ -62,7 +62,7 @@ class CompactionConvergenceTest {
         try (Store peers = EtcdStores.open(prefix, ETCD); Store mine = EtcdStores.open(prefix, ETCD)) {
             Lease own = created(peers.createLease(OWN, LeaseAttrs.of("198.18.0.1", "udp"), DAY));
             peers.createLease(B, LeaseAttrs.of("198.18.0.2", "udp"), DAY);
-            peers.createLease(C, LeaseAttrs.of("198.18.0.3", "udp"), DAY);
+            Lease c = created(peers.createLease(C, LeaseAttrs.of("198.18.0.3", "udp"), DAY));
             LeaseWatcher watcher = new LeaseWatcher(mine, () -> Optional.of(own), (events, live) -> apply(events), ownLost::add);
             watcher.poll(Duration.ofSeconds(1));
             assertEquals(java.util.Set.of(B, C), applied.keySet());
@@ -73,7 +73,7 @@ class CompactionConvergenceTest {
             peers.createLease(E, LeaseAttrs.of("198.18.0.5", "udp"), DAY);
             peers.deleteLease(E);
             LeaseAttrs changedC = LeaseAttrs.of("198.18.0.33", "udp");
-            peers.updateLease(C, changedC, DAY);
+            peers.updateLease(c, changedC, DAY).orElseThrow();
             long head = peers.listLeases().revision();
             ETCD.etcdctl("compaction", Long.toString(head));
 

@@ -7,12 +7,12 @@ import io.weft.core.daemon.DaemonOptions;
 import io.weft.core.daemon.ExternalInterfaceResolver;
 import io.weft.core.lease.LeaseTimings;
 import io.weft.core.plugin.PluginRegistry;
+import io.weft.core.runtime.HostClock;
 import io.weft.core.spi.backend.BackendProvider;
 import io.weft.core.spi.store.StoreOptions;
 import io.weft.core.spi.store.StoreProvider;
 import io.weft.store.etcd.EtcdStoreProvider;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 
 /**
@@ -32,7 +32,7 @@ final class Daemons {
         Daemon daemon = new Daemon(options,
                 PluginRegistry.of("store", StoreProvider::name, List.of(new EtcdStoreProvider())),
                 PluginRegistry.of("backend", BackendProvider::name, backends),
-                new ExternalInterfaceResolver(), Clock.systemUTC(), DaemonListener.NONE);
+                new ExternalInterfaceResolver(), HostClock.system(), DaemonListener.NONE);
         try {
             daemon.start();
         } catch (RuntimeException e) {

@@ -166,10 +166,11 @@ class OffloadOverlayTest {
     }
 
     @Test
-    // Between two hosts every datagram has one outer 4-tuple, so one socket (one queue) receives them all; the
-    // receiving queue writes each flow into the TUN queue its inner 4-tuple hashes to, and the device sends the
-    // flow's packets back out of that queue, so the sending work spreads.
-    void parallelStreamsOverTwoQueuesCarryTxOnBothQueues() throws Exception {
+    // Between two hosts every datagram has one outer 4-tuple, so the kernel's own reuseport hash would give one
+    // socket (one queue) them all; the reuseport program steers each datagram to the socket of the queue its inner
+    // flow hashes to, that queue writes the flow into the same TUN queue, and the device sends the flow's packets
+    // back out of it, so both receiving and sending spread over the queues.
+    void parallelStreamsOverTwoQueuesCarryTxAndRxOnBothQueues() throws Exception {
         List<LabHost> hosts = startHosts(config("\"Type\":\"udp\",\"Queues\":2"), 1, 2);
         LabHost h1 = hosts.get(0);
         LabHost h2 = hosts.get(1);
@@ -180,24 +181,30 @@ class OffloadOverlayTest {
         Awaitility.await("iperf3 listening").atMost(Duration.ofSeconds(20))
                 .until(() -> server.output().contains("Server listening"));
         Map<String, Double> before = h1.metrics();
+        Map<String, Double> receiverBefore = h2.metrics();
         // 8 TCP flows rather than 4: if the queue of each flow were a fair coin toss, all 8 would land on one of the
         // two queues with probability 2/2^8 (< 1 %), where with 4 it would be 1 in 8.
         Command.Result run = h1.exec(Duration.ofSeconds(60), "iperf3", "-c", h2.overlayAddress(), "-P", "8", "-t", "5",
                 "--json").orFail();
         Map<String, Double> after = h1.metrics();
+        Map<String, Double> receiverAfter = h2.metrics();
         JsonNode json = new ObjectMapper().readTree(run.output());
         double mbit = json.path("end").path("sum_received").path("bits_per_second").asDouble() / 1e6;
         double[] tx = new double[2];
         double[] rx = new double[2];
+        double[] received = new double[2];
         for (int q = 0; q < 2; q++) {
             tx[q] = queuePackets(after, q, "tx") - queuePackets(before, q, "tx");
             rx[q] = queuePackets(after, q, "rx") - queuePackets(before, q, "rx");
+            received[q] = queuePackets(receiverAfter, q, "rx") - queuePackets(receiverBefore, q, "rx");
         }
         System.out.println("FIGURE 8 streams h1->h2 " + mbit + " Mbit/s; h1 per-queue tx=" + tx[0] + "," + tx[1]
                 + " rx=" + rx[0] + "," + rx[1] + "; h2 status queues=" + status(h2).get("queues"));
         for (int q = 0; q < 2; q++) {
             assertTrue(tx[q] > 1000, "h1's queue " + q + " sent " + tx[q] + " packets of 8 parallel streams; per queue"
                     + " tx=" + tx[0] + "," + tx[1] + " rx=" + rx[0] + "," + rx[1]);
+            assertTrue(received[q] > 1000, "h2's queue " + q + " received " + received[q] + " packets of 8 parallel"
+                    + " streams; per queue rx=" + received[0] + "," + received[1]);
         }
     }
 

@@ -7,8 +7,8 @@ import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 
 /**
- * The libc calls weft makes (the data path's TUN device, UDP socket, poll and eventfd, and sd_notify's unix
- * datagram): the one jnr-ffi interface for native calls, reached through {@link Syscalls}. It is public
+ * The libc calls weft makes (the data path's TUN device, UDP socket, poll and eventfd, sd_notify's unix
+ * datagram, and the rtnetlink socket): the one jnr-ffi interface for native calls, reached through {@link Syscalls}. It is public
  * because jnr-ffi generates its implementation in another class loader.
  *
  * <p>Hot-path calls take buffer and address arguments as raw {@code long} addresses of direct memory
@@ -34,6 +34,8 @@ public interface LibC {
     int SO_SNDBUFFORCE = 32;
     int SO_RCVBUFFORCE = 33;
     int SO_REUSEPORT = 15;
+    /** setsockopt: a classic BPF program that picks the socket of a reuseport group for each datagram. */
+    int SO_ATTACH_REUSEPORT_CBPF = 51;
     int SOL_UDP = 17;
     /** setsockopt/cmsg: the segment size of a UDP GSO send (u16). */
     int UDP_SEGMENT = 103;
@@ -56,6 +58,12 @@ public interface LibC {
     int EADDRNOTAVAIL = 99;
     int EINVAL = 22;
     int ENOPROTOOPT = 92;
+    int ENODEV = 19;
+    int ENETUNREACH = 101;
+    int AF_NETLINK = 16;
+    int SOCK_RAW = 3;
+    int SO_RCVTIMEO = 20;
+    int MSG_TRUNC = 0x20;
 
     @SaveError
     int open(String path, int flags);
@@ -79,6 +87,11 @@ public interface LibC {
     @SaveError
     @ssize_t
     long send(int fd, Pointer buffer, @size_t long length, int flags);
+
+    /** {@code recv(fd, buf, len, flags)}: a netlink answer, with {@code MSG_TRUNC} to learn its real length. */
+    @SaveError
+    @ssize_t
+    long recv(int fd, long buffer, @size_t long length, int flags);
 
     @SaveError
     int eventfd(int initialValue, int flags);

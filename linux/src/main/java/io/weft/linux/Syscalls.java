@@ -26,12 +26,12 @@ public final class Syscalls {
     public static Syscalls load() {
         String os = System.getProperty("os.name", "");
         if (!os.toLowerCase(java.util.Locale.ROOT).contains("linux")) {
-            throw new WeftException("the udp backend needs Linux (TUN devices) but this is " + os
+            throw new WeftException("weft's data paths need Linux (TUN devices, rtnetlink) but this is " + os
                     + ": run weft on Linux or choose Backend.Type alloc");
         }
         Runtime system = Runtime.getSystemRuntime();
         if (system.addressSize() != 8) {
-            throw new WeftException("the udp backend needs a 64-bit JVM but this one has " + system.addressSize() * 8
+            throw new WeftException("weft's data paths need a 64-bit JVM but this one has " + system.addressSize() * 8
                     + "-bit addresses: run weft on a 64-bit JVM");
         }
         try {

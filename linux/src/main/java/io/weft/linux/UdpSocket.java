@@ -1,6 +1,7 @@
 package io.weft.linux;
 
 import io.weft.core.model.Ipv4;
+import java.lang.ref.Reference;
 import jnr.ffi.Pointer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -136,6 +137,35 @@ public final class UdpSocket implements AutoCloseable {
             throw sys.failure("getsockopt on UDP " + description, sys.errno(), "check the socket is open");
         }
         return value.getInt(0);
+    }
+
+    /**
+     * Attaches a classic BPF program to this socket's {@code SO_REUSEPORT} group
+     * ({@code SO_ATTACH_REUSEPORT_CBPF}): for each datagram the kernel runs it on the UDP payload and delivers to
+     * the group's socket whose index (in bind order) it returns; an index out of range falls back to the kernel's
+     * hash of the outer addresses. False when the kernel refuses it (then that hash spreads as before).
+     */
+    public boolean attachReusePortProgram(ClassicBpf program) {
+        Pointer filter = sys.memory(program.length() * ClassicBpf.INSTRUCTION_BYTES);
+        for (int i = 0; i < program.length(); i++) {
+            long[] insn = program.instruction(i);
+            long at = (long) i * ClassicBpf.INSTRUCTION_BYTES;
+            filter.putShort(at, (short) insn[0]);
+            filter.putByte(at + 2, (byte) insn[1]);
+            filter.putByte(at + 3, (byte) insn[2]);
+            filter.putInt(at + 4, (int) insn[3]);
+        }
+        Pointer fprog = sys.memory(16);
+        fprog.putShort(0, (short) program.length());
+        fprog.putAddress(8, filter.address());
+        boolean attached = sys.libc().setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_ATTACH_REUSEPORT_CBPF, fprog, 16) == 0;
+        Reference.reachabilityFence(filter);
+        if (attached) {
+            return true;
+        }
+        LOG.info("the kernel refused a reuseport program on UDP {} ({}): it spreads datagrams by its own hash",
+                description, sys.describe(sys.errno()));
+        return false;
     }
 
     public int fd() {

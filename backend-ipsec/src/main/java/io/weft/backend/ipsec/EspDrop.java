@@ -26,7 +26,9 @@ enum EspDrop {
     /** Authentic dummy packet (Next Header 59), dropped as RFC 4303 says. */
     DUMMY("esp-dummy"),
     /** Outbound: the peer has no usable PublicKey yet. */
-    NO_SA("esp-no-sa");
+    NO_SA("esp-no-sa"),
+    /** Either way: the peer publishes this host's PublicKey or another peer's (a copied key file), so it is refused. */
+    DUPLICATE_KEY("esp-duplicate-key");
 
     private static final EspDrop[] VALUES = values();
     private final String key;

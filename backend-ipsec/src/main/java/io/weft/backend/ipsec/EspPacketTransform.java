@@ -3,6 +3,7 @@ package io.weft.backend.ipsec;
 import io.weft.backend.udp.PacketTransform;
 import io.weft.core.model.Lease;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * Plugs the ESP stage ({@link EspTransform}) into the udp data path: each peer's state is its ESP
@@ -57,6 +58,11 @@ final class EspPacketTransform implements PacketTransform<EspTransform.Session> 
     @Override
     public EspTransform.Session peerState(Lease peer) {
         return esp.session(peer);
+    }
+
+    @Override
+    public void routed(List<EspTransform.Session> states) {
+        esp.routed(states);
     }
 
     @Override

@@ -25,15 +25,22 @@ public final class IpsecBackendProvider implements BackendProvider {
         return new IpsecBackend(Objects.requireNonNull(context, "context is null"));
     }
 
-    /** {@code sa} as {@code table} (no keys) or {@code wireshark} ({@code esp_sa} lines with keys). */
+    /** As the longer {@code report}, with no PSK file: the PSK is {@code Backend.PSK}. */
     @Override
     public List<String> report(String report, String format, NetworkConfig config, Optional<Path> stateDir) {
+        return report(report, format, config, stateDir, Optional.empty());
+    }
+
+    /** {@code sa} as {@code table} (no keys) or {@code wireshark} ({@code esp_sa} lines with keys). */
+    @Override
+    public List<String> report(String report, String format, NetworkConfig config, Optional<Path> stateDir,
+            Optional<Path> pskFile) {
         if (!"sa".equals(report)) {
             throw new WeftException("the ipsec backend has no \"" + report + "\" report: it has sa");
         }
         return switch (format) {
-            case "table" -> IpsecSaExport.table(config.backend(), stateDir);
-            case "wireshark" -> IpsecSaExport.wireshark(config.backend(), stateDir);
+            case "table" -> IpsecSaExport.table(config.backend(), stateDir, pskFile);
+            case "wireshark" -> IpsecSaExport.wireshark(config.backend(), stateDir, pskFile);
             default -> throw new WeftException("the ipsec sa report has no \"" + format
                     + "\" format: use table or wireshark");
         };

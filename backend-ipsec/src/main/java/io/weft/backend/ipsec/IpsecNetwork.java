@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * {@link LoopThread} it names and owns ({@code weft-ipsec-report}) that once a second rewrites the SA list
  * file when the SAs changed (logging each change), and logs each peer whose packets fail authentication,
  * once. Events go to the data path, whose route table makes each new peer's ESP session before it routes to
- * the peer. Stats are the data path's with the ESP drop counters added. Thread-safe as {@link Network} asks.
+ * the peer. Stats are the data path's with the ESP drop counters and each peer's key changes added.
+ * Thread-safe as {@link Network} asks.
  */
 final class IpsecNetwork implements Network {
     private static final Logger LOG = LoggerFactory.getLogger(IpsecNetwork.class);
@@ -101,7 +102,7 @@ final class IpsecNetwork implements Network {
         for (EspDrop d : EspDrop.values()) {
             drops.put(d.key(), stats.drops(d));
         }
-        return s.withDrops(drops);
+        return s.withDrops(drops).withKeyChanges(esp.keyChanges());
     }
 
     @Override

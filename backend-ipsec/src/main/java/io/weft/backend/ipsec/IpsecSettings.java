@@ -9,30 +9,47 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The ipsec backend's settings, read from the network config's {@code Backend} section and the host's state
- * directory. Immutable.
+ * The ipsec backend's settings, read from the network config's {@code Backend} section and from the host:
+ * the PSK file and the state directory come only from the host's flags or environment, never from the
+ * cluster-wide config that every etcd writer can change. Immutable.
  *
- * @param psk      {@code Backend.PSK}: required, at least 32 bytes
- * @param port     {@code Backend.Port}: the UDP port for ESP in UDP (default 4500, as RFC 3948)
- * @param device   {@code Backend.Device}: the TUN device name (default {@code weft0}), checked by
- *                 {@link UdpDataPath#device}
- * @param keyBits  {@code Backend.KeyBits}: AES-GCM key size, 128 or 256 (default 256)
- * @param rekey    {@code Backend.RekeySeconds}: how often each outbound SA is replaced (default and maximum
- *                 3600, minimum 10)
- * @param stateDir where the X25519 key file and the SA list live: the host's state directory (the CLI reads it
- *                 from {@code WEFT_IPSEC_STATE_DIR}), else {@code Backend.StateDir}, else {@code /var/lib/weft}.
- *                 Host-local, so the host's wins over the cluster-wide config.
+ * @param psk       the pre-shared key: the host's PSK file when it names one, else {@code Backend.PSK}; at least
+ *                  32 bytes
+ * @param pskOrigin where {@link #psk} came from, for the line the backend logs about it
+ * @param port      {@code Backend.Port}: the UDP port for ESP in UDP (default 4500, as RFC 3948)
+ * @param device    {@code Backend.Device}: the TUN device name (default {@code weft0}), checked by
+ *                  {@link UdpDataPath#device}
+ * @param keyBits   {@code Backend.KeyBits}: AES-GCM key size, 128 or 256 (default 256)
+ * @param rekey     {@code Backend.RekeySeconds}: how often each outbound SA is replaced (default and maximum
+ *                  3600, minimum 10)
+ * @param stateDir  where the X25519 key file and the SA list live: the host's state directory
+ *                  ({@code --ipsec-state-dir} or {@code WEFT_IPSEC_STATE_DIR}), else {@code /var/lib/weft}.
+ *                  {@code Backend.StateDir} is ignored: an etcd writer could otherwise point every host at a
+ *                  directory where a local user can plant a key file.
  */
-record IpsecSettings(Psk psk, int port, String device, int keyBits, Duration rekey, Path stateDir) {
+record IpsecSettings(Psk psk, PskOrigin pskOrigin, int port, String device, int keyBits, Duration rekey,
+        Path stateDir) {
     static final int DEFAULT_PORT = 4500;
     static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/weft");
     /** Where the host's state directory comes from; named in messages that tell how to point weft at it. */
+    static final String STATE_DIR_FLAG = "--ipsec-state-dir";
     static final String STATE_DIR_ENV = "WEFT_IPSEC_STATE_DIR";
     static final int MIN_REKEY_SECONDS = 10;
     static final int MAX_REKEY_SECONDS = 3600;
 
+    /** Where the PSK came from. */
+    enum PskOrigin {
+        /** The host's PSK file; the config has no {@code Backend.PSK}. */
+        FILE,
+        /** The host's PSK file, which wins over the config's {@code Backend.PSK}. */
+        FILE_OVER_CONFIG,
+        /** {@code Backend.PSK} in the network config, which every etcd reader can read. */
+        CONFIG
+    }
+
     IpsecSettings {
         Objects.requireNonNull(psk, "psk is null");
+        Objects.requireNonNull(pskOrigin, "pskOrigin is null");
         Objects.requireNonNull(device, "device is null");
         Objects.requireNonNull(rekey, "rekey is null");
         Objects.requireNonNull(stateDir, "stateDir is null");
@@ -51,19 +68,39 @@ record IpsecSettings(Psk psk, int port, String device, int keyBits, Duration rek
         return stateDir.resolve(SaListFile.FILE_NAME);
     }
 
-    /** @param hostStateDir the host's state directory, when it names one */
-    static IpsecSettings from(BackendConfig backend, Optional<Path> hostStateDir) {
-        Psk psk = Psk.of(backend.textField("PSK").orElse(null));
+    /**
+     * @param hostStateDir the host's state directory, when it names one
+     * @param pskFile      the host's PSK file, when it names one
+     */
+    static IpsecSettings from(BackendConfig backend, Optional<Path> hostStateDir, Optional<Path> pskFile) {
+        Psk psk = psk(backend, pskFile);
         int port = backend.intField("Port", DEFAULT_PORT, 1, 65535);
         String device = UdpDataPath.device(backend);
         int keyBits = backend.intField("KeyBits", 256, 128, 256);
         int rekey = backend.intField("RekeySeconds", MAX_REKEY_SECONDS, MIN_REKEY_SECONDS, MAX_REKEY_SECONDS);
-        return new IpsecSettings(psk, port, device, keyBits, Duration.ofSeconds(rekey), stateDir(backend,
-                hostStateDir));
+        return new IpsecSettings(psk, pskOrigin(backend, pskFile), port, device, keyBits, Duration.ofSeconds(rekey),
+                stateDir(hostStateDir));
     }
 
-    /** The state directory alone, for {@code weft ipsec sa}, which needs no other setting. */
-    static Path stateDir(BackendConfig backend, Optional<Path> hostStateDir) {
-        return hostStateDir.orElseGet(() -> backend.textField("StateDir").map(Path::of).orElse(DEFAULT_STATE_DIR));
+    /** The PSK alone, for {@code weft ipsec sa}: the host's file when it names one, else {@code Backend.PSK}. */
+    static Psk psk(BackendConfig backend, Optional<Path> pskFile) {
+        return pskFile.isPresent() ? PskFile.read(pskFile.get()) : Psk.of(backend.textField("PSK").orElse(null));
+    }
+
+    static PskOrigin pskOrigin(BackendConfig backend, Optional<Path> pskFile) {
+        if (pskFile.isEmpty()) {
+            return PskOrigin.CONFIG;
+        }
+        return backend.field("PSK").isPresent() ? PskOrigin.FILE_OVER_CONFIG : PskOrigin.FILE;
+    }
+
+    /** The state directory alone, for {@code weft ipsec sa}: the host's, else the default. */
+    static Path stateDir(Optional<Path> hostStateDir) {
+        return hostStateDir.orElse(DEFAULT_STATE_DIR);
+    }
+
+    /** {@code Backend.StateDir} as written in the config, when there is one: no longer followed, only warned about. */
+    static Optional<String> ignoredStateDir(BackendConfig backend) {
+        return backend.field("StateDir").map(v -> v.isTextual() ? v.textValue() : v.toString());
     }
 }

@@ -3,52 +3,73 @@ package io.weft.backend.ipsec;
 import io.weft.core.WeftException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.List;
 import java.util.Set;
 
 /**
  * The file that keeps this host's X25519 private key across restarts: one base64 line after a comment,
  * mode 0600 in a directory made 0700 if weft creates it. A new key is written to a temp file and hard-linked
- * into place, so a reader never sees a partial key and two starting daemons agree on one key. A key file
- * readable by group or others is refused rather than used. Stateless; safe from any thread.
+ * into place, so a reader never sees a partial key and two starting daemons agree on one key. The directory
+ * must belong to weft's user and be writable by nobody else, and the key file must be weft's user's, mode 0600
+ * or 0400, and not a symbolic link ({@link PrivateFiles}); anything else is refused rather than used, since a
+ * planted key is a key someone else knows. Stateless; safe from any thread.
  */
 final class KeyFile {
     static final String FILE_NAME = "ipsec-x25519.key";
+    static final String WHAT = "ipsec key file";
+    static final String DIR_WHAT = "ipsec state directory";
     static final Set<PosixFilePermission> MODE_0600 = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> MODE_0700 = PosixFilePermissions.fromString("rwx------");
     private static final String HEADER = "# weft ipsec X25519 private key: keep it secret (mode 0600)";
+    private static final String DIR_FLAG = IpsecSettings.STATE_DIR_FLAG + " DIR (or " + IpsecSettings.STATE_DIR_ENV
+            + ")";
 
     private KeyFile() {
     }
 
-    /** Loads the key at {@code file}, creating it (and its directory) first if it does not exist. */
+    /**
+     * Loads the key at {@code file}, creating it (and its directory, mode 0700) first if it does not exist, after
+     * checking the directory.
+     */
     static X25519Keys loadOrCreate(Path file, SecureRandom random) {
-        if (!Files.exists(file)) {
+        Path dir = file.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            try {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(MODE_0700));
+            } catch (IOException e) {
+                throw new WeftException("cannot create the " + DIR_WHAT + " " + dir + ": " + e + "; choose a writable"
+                        + " directory with " + DIR_FLAG, e);
+            }
+        }
+        requirePrivateDirectory(dir);
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             create(file, X25519Keys.generate(random));
         }
         return load(file);
     }
 
-    /** Loads an existing key file, refusing one that others may read. */
+    /** Fails unless {@code dir} is this user's and writable by nobody else. */
+    static void requirePrivateDirectory(Path dir) {
+        PrivateFiles.requirePrivateDirectory(dir, DIR_WHAT, DIR_FLAG);
+    }
+
+    /**
+     * Loads an existing key file, refusing a link, another user's file, or one that others may read. Root passes
+     * permission checks, so whether the caller may read it is an open, not a look at the mode bits.
+     */
     static X25519Keys load(Path file) {
-        requireReadable(file);
-        checkMode(file);
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-            throw new WeftException("cannot read the ipsec key file " + file + ": " + e, e);
-        }
-        String key = lines.stream().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#"))
+        PrivateFiles.requireSecretFile(file, WHAT, "run this on a host where the ipsec backend has started, or give"
+                + " its directory with " + DIR_FLAG, "delete it to have the daemon make a new key (peers pick the new"
+                + " public key up from the lease), or run weft as its owner");
+        String text = new String(PrivateFiles.readNoFollow(file, WHAT), StandardCharsets.US_ASCII);
+        String key = text.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#"))
                 .findFirst().orElse("");
         byte[] bytes;
         try {
@@ -63,45 +84,9 @@ final class KeyFile {
         return X25519Keys.fromPrivate(bytes);
     }
 
-    /**
-     * Fails unless this process can open {@code file} for reading. Root passes permission checks, so this is
-     * an open, not a look at the mode bits.
-     */
-    static void requireReadable(Path file) {
-        try (var in = Files.newInputStream(file)) {
-            in.read();
-        } catch (NoSuchFileException e) {
-            throw new WeftException("ipsec key file " + file + " does not exist: run this on a host where the"
-                    + " ipsec backend has started, or set " + IpsecSettings.STATE_DIR_ENV + " to its directory", e);
-        } catch (AccessDeniedException e) {
-            throw new WeftException("cannot read the ipsec key file " + file + ": permission denied; run as the"
-                    + " user that runs the weft daemon (usually root)", e);
-        } catch (IOException e) {
-            throw new WeftException("cannot read the ipsec key file " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void checkMode(Path file) {
-        Set<PosixFilePermission> mode;
-        try {
-            mode = Files.getPosixFilePermissions(file);
-        } catch (IOException | UnsupportedOperationException e) {
-            throw new WeftException("cannot read the mode of the ipsec key file " + file + ": " + e, e);
-        }
-        for (PosixFilePermission p : mode) {
-            if (!p.name().startsWith("OWNER")) {
-                throw new WeftException("ipsec key file " + file + " has mode " + PosixFilePermissions.toString(mode)
-                        + ", readable by others: make it private with 'chmod 600 " + file + "'");
-            }
-        }
-    }
-
     private static void create(Path file, X25519Keys keys) {
         Path dir = file.toAbsolutePath().getParent();
         try {
-            if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(MODE_0700));
-            }
             Path temp = Files.createTempFile(dir, ".ipsec-key", ".tmp", PosixFilePermissions.asFileAttribute(MODE_0600));
             try {
                 String text = HEADER + "\n" + Base64.getEncoder().encodeToString(keys.privateKeyBytes()) + "\n";
@@ -117,7 +102,7 @@ final class KeyFile {
             }
         } catch (IOException e) {
             throw new WeftException("cannot create the ipsec key file " + file + ": " + e
-                    + "; set " + IpsecSettings.STATE_DIR_ENV + " or Backend.StateDir to a writable directory", e);
+                    + "; choose a writable directory with " + DIR_FLAG, e);
         }
     }
 }

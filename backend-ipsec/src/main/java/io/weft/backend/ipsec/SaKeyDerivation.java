@@ -10,20 +10,22 @@ import org.bouncycastle.crypto.params.HKDFParameters;
 /**
  * Derives one direction's SA keys: HKDF-SHA256 (RFC 5869, Bouncy Castle) with the X25519 shared secret as
  * input keying material, the PSK as salt, and an info string that binds the sender's and the receiver's
- * public keys (in that order, which is the direction), the SPI and the key size:
+ * public keys and PublicIPs (sender first, which is the direction), the SPI and the key size:
  *
  * <pre>
- * info = "weft ipsec v1 esp" || 0x00 || senderPublicKey(32) || receiverPublicKey(32) || SPI(4, big-endian)
- *        || keyBits(2, big-endian)
+ * info = "weft ipsec v2 esp" || 0x00 || senderPublicKey(32) || receiverPublicKey(32) || senderPublicIP(4)
+ *        || receiverPublicIP(4) || SPI(4, big-endian) || keyBits(2, big-endian)
  * okm  = HKDF-SHA256(salt = PSK, ikm = X25519(sk, pk), info, L = keyBits/8 + 4)
  * key  = okm[0 .. keyBits/8), salt = okm[keyBits/8 .. +4)
  * </pre>
  *
  * Both hosts compute the same keys for a direction; the two directions never share keys; without the PSK
- * the keys cannot be derived even from both private keys' public halves. Immutable, thread-safe.
+ * the keys cannot be derived even from both private keys' public halves. Binding the addresses means two
+ * hosts that share a key pair (a cloned VM image) still get different keys with every other host, so what
+ * is sealed for one cannot be opened by the other. Immutable, thread-safe.
  */
 final class SaKeyDerivation {
-    static final byte[] LABEL = "weft ipsec v1 esp".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] LABEL = "weft ipsec v2 esp".getBytes(StandardCharsets.US_ASCII);
     private final byte[] psk;
     private final int keyBytes;
 
@@ -39,10 +41,12 @@ final class SaKeyDerivation {
         return keyBytes * 8;
     }
 
-    SaKey derive(byte[] sharedSecret, byte[] senderPublic, byte[] receiverPublic, int spi) {
-        ByteBuffer info = ByteBuffer.allocate(LABEL.length + 1 + 64 + 4 + 2);
-        info.put(LABEL).put((byte) 0).put(senderPublic, 0, 32).put(receiverPublic, 0, 32).putInt(spi)
-                .putShort((short) (keyBytes * 8));
+    /** @param senderIp and {@code receiverIp}: the two hosts' PublicIPs, as ints */
+    SaKey derive(byte[] sharedSecret, byte[] senderPublic, byte[] receiverPublic, int senderIp, int receiverIp,
+            int spi) {
+        ByteBuffer info = ByteBuffer.allocate(LABEL.length + 1 + 64 + 8 + 4 + 2);
+        info.put(LABEL).put((byte) 0).put(senderPublic, 0, 32).put(receiverPublic, 0, 32).putInt(senderIp)
+                .putInt(receiverIp).putInt(spi).putShort((short) (keyBytes * 8));
         HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
         hkdf.init(new HKDFParameters(sharedSecret, psk, info.array()));
         byte[] okm = new byte[keyBytes + Esp.SALT_BYTES];

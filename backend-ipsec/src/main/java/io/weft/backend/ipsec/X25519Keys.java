@@ -1,8 +1,11 @@
 package io.weft.backend.ipsec;
 
 import io.weft.core.WeftException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.HexFormat;
 import org.bouncycastle.crypto.agreement.X25519Agreement;
 import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
 import org.bouncycastle.crypto.params.X25519PublicKeyParameters;
@@ -60,6 +63,19 @@ final class X25519Keys {
                     + " it must restart weft to make a new key", e);
         }
         return secret;
+    }
+
+    /**
+     * A short fingerprint of a public key for logs: the first 8 bytes of the SHA-256 of its 32 bytes, in hex
+     * ({@code echo KEY | base64 -d | sha256sum | cut -c1-16}).
+     */
+    static String fingerprint(String base64) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(Base64.getDecoder().decode(base64));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
     }
 
     /** Decodes a lease's {@code BackendData.PublicKey}; {@code where} names the lease in the error. */

@@ -27,7 +27,8 @@ class EspPacketTransformTest {
 
     private static EspPacketTransform transform(X25519Keys own, EspStats stats, String ip) {
         return new EspPacketTransform(new EspTransform(own, new SaKeyDerivation(TestKeys.PSK, 256),
-                RekeyPolicy.of(Duration.ofSeconds(60)), AeadKind.DATA_PATH, TestKeys.seeded(3), stats, ip));
+                RekeyPolicy.of(Duration.ofSeconds(60)), AeadKind.DATA_PATH, TestKeys.seeded(3), stats, ip,
+                java.time.Clock.systemUTC()));
     }
 
     private static void fill(ByteBuffer b, int at, int length, int seed) {

@@ -8,6 +8,7 @@ import io.weft.core.WeftException;
 import io.weft.core.model.BackendConfig;
 import io.weft.core.model.Ipv4Subnet;
 import io.weft.core.model.NetworkConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -48,8 +49,8 @@ class IpsecSaExportTest {
                         new SaRecord(true, "198.18.0.1", "198.18.0.2", 0x69000001, peer.publicKeyBase64(), true),
                         new SaRecord(false, "198.18.0.2", "198.18.0.1", 0x69000002, peer.publicKeyBase64(), true))));
         List<String> lines = report("wireshark");
-        PeerKeys keys = new PeerKeys(new SaKeyDerivation(TestKeys.PSK, 128), own, peer.publicKey(), "p",
-                AeadKind.JDK, TestKeys.seeded(3));
+        PeerKeys keys = new PeerKeys(new SaKeyDerivation(TestKeys.PSK, 128), own, TestKeys.ALICE_IP,
+                peer.publicKey(), TestKeys.BOB_IP, AeadKind.JDK, TestKeys.seeded(3));
         assertEquals(List.of(
                 WiresharkEspSa.line("198.18.0.1", "198.18.0.2", keys.outboundKey(0x69000001)),
                 WiresharkEspSa.line("198.18.0.2", "198.18.0.1", keys.inboundKey(0x69000002))), lines);
@@ -57,8 +58,6 @@ class IpsecSaExportTest {
         assertEquals(3, table.size());
         assertTrue(table.get(1).matches("out +198\\.18\\.0\\.1 +198\\.18\\.0\\.2 +0x69000001 +current +AES-GCM-128/ICV16"),
                 table.get(1));
-        assertEquals(dir.resolve("ipsec-x25519.key"), IpsecSettings.stateDir(config.backend(), Optional.of(dir))
-                .resolve(KeyFile.FILE_NAME), "the host's state directory wins over Backend.StateDir");
     }
 
     @Test
@@ -74,8 +73,54 @@ class IpsecSaExportTest {
         SaListFile.write(dir.resolve(SaListFile.FILE_NAME), new SaListFile.Contents(own.publicKeyBase64(), 128,
                 SaListFile.pskId(Psk.of("some-other-psk-some-other-psk-some-other")), List.of()));
         WeftException e = assertThrows(WeftException.class, () -> report("wireshark"));
-        assertEquals("Backend.PSK in the network config differs from the PSK the running daemon uses: restart the"
-                + " daemon so both agree, then run this again", e.getMessage());
+        assertEquals("Backend.PSK in the network config differs from the PSK the running daemon uses: give this"
+                + " command the daemon's --ipsec-psk-file FILE (or restart the daemon so both agree), then run it"
+                + " again", e.getMessage());
+    }
+
+    @Test
+    void thePskFileWinsOverTheConfigAsForTheDaemon() throws Exception {
+        String filePsk = "file-psk-0123456789abcdef0123456789abcdef";
+        Path pskFile = PskFileTest.write(Files.createDirectories(dir.resolve("etc")).resolve("psk"), filePsk + "\n",
+                "r--------");
+        X25519Keys own = KeyFile.loadOrCreate(dir.resolve(KeyFile.FILE_NAME), TestKeys.seeded(1));
+        X25519Keys peer = X25519Keys.generate(TestKeys.seeded(2));
+        SaListFile.write(dir.resolve(SaListFile.FILE_NAME), new SaListFile.Contents(own.publicKeyBase64(), 128,
+                SaListFile.pskId(Psk.of(filePsk)), List.of(
+                        new SaRecord(true, "198.18.0.1", "198.18.0.2", 0x69000001, peer.publicKeyBase64(), true))));
+        NetworkConfig noPsk = config(IpsecSettingsTest.backend("{\"Type\":\"ipsec\",\"KeyBits\":128}"));
+        PeerKeys keys = new PeerKeys(new SaKeyDerivation(Psk.of(filePsk), 128), own, TestKeys.ALICE_IP,
+                peer.publicKey(), TestKeys.BOB_IP, AeadKind.JDK, TestKeys.seeded(3));
+        List<String> expected = List.of(WiresharkEspSa.line("198.18.0.1", "198.18.0.2", keys.outboundKey(0x69000001)));
+        assertEquals(expected, provider.report("sa", "wireshark", noPsk, Optional.of(dir), Optional.of(pskFile)));
+        assertEquals(expected, provider.report("sa", "wireshark", config, Optional.of(dir), Optional.of(pskFile)),
+                "the config's other PSK is not used");
+
+        WeftException e = assertThrows(WeftException.class, () -> report("wireshark"));
+        assertTrue(e.getMessage().startsWith("Backend.PSK in the network config differs from the PSK the running"
+                + " daemon uses: give this command the daemon's --ipsec-psk-file FILE"), e.getMessage());
+        Path otherFile = PskFileTest.write(dir.resolve("etc/other"), TestKeys.PSK_TEXT, "rw-------");
+        e = assertThrows(WeftException.class, () -> provider.report("sa", "table", noPsk, Optional.of(dir),
+                Optional.of(otherFile)));
+        assertTrue(e.getMessage().startsWith("the PSK in ipsec PSK file " + otherFile + " differs from the PSK the"
+                + " running daemon uses"), e.getMessage());
+        e = assertThrows(WeftException.class, () -> provider.report("sa", "table", noPsk, Optional.of(dir)));
+        assertTrue(e.getMessage().startsWith("Backend.PSK is missing and no --ipsec-psk-file was given"),
+                e.getMessage());
+    }
+
+    @Test
+    void readsOnlyTheHostsStateDirectoryAndChecksIt() throws Exception {
+        KeyFile.loadOrCreate(dir.resolve(KeyFile.FILE_NAME), TestKeys.seeded(1));
+        NetworkConfig pointing = config(IpsecSettingsTest.backend("{\"Type\":\"ipsec\",\"PSK\":\""
+                + TestKeys.PSK_TEXT + "\",\"StateDir\":\"" + dir + "\"}"));
+        WeftException e = assertThrows(WeftException.class, () -> provider.report("sa", "table", pointing,
+                Optional.empty()));
+        assertTrue(!e.getMessage().contains(dir.toString()), "Backend.StateDir is not followed: " + e.getMessage());
+
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        e = assertThrows(WeftException.class, () -> report("table"));
+        assertTrue(e.getMessage().startsWith("ipsec state directory " + dir + " has mode 0777"), e.getMessage());
     }
 
     @Test

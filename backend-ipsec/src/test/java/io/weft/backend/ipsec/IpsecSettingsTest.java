@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -31,7 +32,8 @@ class IpsecSettingsTest {
     @Test
     void defaults() {
         IpsecSettings s = IpsecSettings.from(backend("{\"Type\":\"ipsec\",\"PSK\":\"" + TestKeys.PSK_TEXT + "\"}"),
-                Optional.empty());
+                Optional.empty(), Optional.empty());
+        assertEquals(IpsecSettings.PskOrigin.CONFIG, s.pskOrigin());
         assertEquals(4500, s.port());
         assertEquals("weft0", s.device());
         assertEquals(256, s.keyBits());
@@ -42,16 +44,53 @@ class IpsecSettingsTest {
     }
 
     @Test
-    void fieldsAndEnvironment() {
+    void fieldsAndTheHostsStateDirectory() {
         IpsecSettings s = IpsecSettings.from(backend("{\"type\":\"ipsec\",\"psk\":\"" + TestKeys.PSK_TEXT
                 + "\",\"port\":4600,\"KeyBits\":128,\"RekeySeconds\":20,\"StateDir\":\"/srv/weft\"}"),
-                Optional.of(Path.of("/tmp/h1")));
+                Optional.of(Path.of("/tmp/h1")), Optional.empty());
         assertEquals(4600, s.port());
         assertEquals(128, s.keyBits());
         assertEquals(Duration.ofSeconds(20), s.rekey());
         assertEquals(Path.of("/tmp/h1"), s.stateDir());
-        assertEquals(Path.of("/srv/weft"), IpsecSettings.stateDir(backend("{\"StateDir\":\"/srv/weft\"}"),
-                Optional.empty()));
+        assertEquals(TestKeys.PSK, s.psk());
+    }
+
+    @Test
+    void backendStateDirIsNotFollowedOnlyNamedForTheWarning() {
+        BackendConfig withStateDir = backend("{\"PSK\":\"" + TestKeys.PSK_TEXT + "\",\"StateDir\":\"/tmp\"}");
+        assertEquals(Path.of("/var/lib/weft"), IpsecSettings.from(withStateDir, Optional.empty(), Optional.empty())
+                .stateDir(), "an etcd writer cannot move the key file");
+        assertEquals(Path.of("/var/lib/weft"), IpsecSettings.stateDir(Optional.empty()));
+        assertEquals(Optional.of("/tmp"), IpsecSettings.ignoredStateDir(withStateDir));
+        assertEquals(Optional.of("42"), IpsecSettings.ignoredStateDir(backend("{\"statedir\":42}")),
+                "a config that names one in any form still runs, with the warning");
+        assertEquals(Optional.empty(), IpsecSettings.ignoredStateDir(backend("{\"PSK\":\"x\"}")));
+    }
+
+    @Test
+    void theHostsPskFileWinsOverBackendPsk(@TempDir Path dir) throws Exception {
+        Path file = PskFileTest.write(dir.resolve("psk"), "file-psk-0123456789abcdef0123456789abcdef\n", "rw-------");
+        IpsecSettings s = IpsecSettings.from(backend("{\"PSK\":\"" + TestKeys.PSK_TEXT + "\"}"), Optional.empty(),
+                Optional.of(file));
+        assertEquals(Psk.of("file-psk-0123456789abcdef0123456789abcdef"), s.psk());
+        assertEquals(IpsecSettings.PskOrigin.FILE_OVER_CONFIG, s.pskOrigin());
+
+        IpsecSettings fileOnly = IpsecSettings.from(backend("{\"Type\":\"ipsec\"}"), Optional.empty(), Optional.of(file));
+        assertEquals(s.psk(), fileOnly.psk());
+        assertEquals(IpsecSettings.PskOrigin.FILE, fileOnly.pskOrigin());
+
+        IpsecSettings badConfigPsk = IpsecSettings.from(backend("{\"PSK\":42}"), Optional.empty(), Optional.of(file));
+        assertEquals(s.psk(), badConfigPsk.psk(), "the config's value is not read when the file wins");
+    }
+
+    @Test
+    void withoutPskAndWithoutAFileTheErrorNamesBoth() {
+        WeftException e = assertThrows(WeftException.class, () -> IpsecSettings.from(backend("{\"Type\":\"ipsec\"}"),
+                Optional.empty(), Optional.empty()));
+        assertEquals("Backend.PSK is missing and no --ipsec-psk-file was given: the ipsec backend needs a pre-shared"
+                + " key of at least 32 bytes; put one in a file of mode 0600 (e.g. 'openssl rand -base64 32 >"
+                + " /etc/weft/ipsec.psk') and give it to every daemon with --ipsec-psk-file FILE, or set Backend.PSK in"
+                + " the network config", e.getMessage());
     }
 
     @ParameterizedTest
@@ -67,7 +106,8 @@ class IpsecSettingsTest {
         "{\"PSK\":\"0123456789abcdef0123456789abcdef\",\"Device\":\"bad/name\"} | Backend.Device \"bad/name\" is not a usable device name",
     })
     void errorsNameTheField(String json, String message) {
-        WeftException e = assertThrows(WeftException.class, () -> IpsecSettings.from(backend(json), Optional.empty()));
+        WeftException e = assertThrows(WeftException.class, () -> IpsecSettings.from(backend(json), Optional.empty(),
+                Optional.empty()));
         assertTrue(e.getMessage().contains(message.strip()), e.getMessage());
     }
 

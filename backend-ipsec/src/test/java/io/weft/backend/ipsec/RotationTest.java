@@ -20,9 +20,11 @@ class RotationTest {
             Duration.ofSeconds(120));
     private final EspStats stats = new EspStats();
     private final OutboundState sender = new OutboundState(
-            new PeerKeys(derivation, alice, bob.publicKey(), "bob", AeadKind.JDK, TestKeys.seeded(3)), policy, stats);
+            new PeerKeys(derivation, alice, TestKeys.ALICE_IP, bob.publicKey(), TestKeys.BOB_IP, AeadKind.JDK,
+                    TestKeys.seeded(3)), policy, stats);
     private final InboundState receiver = new InboundState(
-            new PeerKeys(derivation, bob, alice.publicKey(), "alice", AeadKind.JDK, TestKeys.seeded(4)), policy, stats);
+            new PeerKeys(derivation, bob, TestKeys.BOB_IP, alice.publicKey(), TestKeys.ALICE_IP, AeadKind.JDK,
+                    TestKeys.seeded(4)), policy, stats);
 
     /** Seals a packet at sender time (nanos, epoch seconds). */
     private ByteBuffer send(long nanos, long epoch) {
@@ -113,27 +115,100 @@ class RotationTest {
         assertEquals(1, receiver.authFailures());
     }
 
+    /** Issue 12: one forged packet with an SPI near the sender's clock used to hold the only candidate slot. */
     @Test
-    void newSpisAreRateLimited() {
+    void aForgedSpiNextToTheRealOneDoesNotDelayIt() {
         ByteBuffer a = send(0, T0);
-        ByteBuffer forged = a.duplicate();
-        ByteBuffer copy = ByteBuffer.allocateDirect(forged.remaining());
-        copy.put(forged).flip();
-        copy.putInt(0, (int) T0 + 7);
-        assertEquals(EspDrop.AUTH_FAILED.code(), receive(copy, 0, T0));
-        assertEquals(EspDrop.UNKNOWN_SPI.code(), receive(a, 1, T0));
-        assertEquals(50, receive(a, InboundState.CANDIDATE_INTERVAL_NANOS, T0));
+        assertEquals(EspDrop.AUTH_FAILED.code(), receive(forged(a, T0 + 1, 1), 0, T0));
+        assertEquals(50, receive(a, 1, T0));
+        assertEquals(2, receiver.derivations());
+    }
+
+    @Test
+    void aForgedPacketWithAKnownCandidatesSpiCostsAGcmTrialAndNoDerivation() {
+        ByteBuffer a = send(0, T0);
+        assertEquals(50, receive(a, 0, T0));
+        for (int i = 0; i < 1000; i++) {
+            assertEquals(EspDrop.AUTH_FAILED.code(), receive(forged(a, T0 + 2, i + 1), i, T0));
+            assertEquals(EspDrop.AUTH_FAILED.code(), receive(forged(a, T0 + 60, i + 1), i, T0));
+        }
+        assertEquals(3, receiver.derivations(), "the real SA's, T0 + 2's and T0 + 60's");
+        assertEquals(2000, receiver.authFailures());
+    }
+
+    @Test
+    void spisFarFromTheSendersClockAreDerivedOnlyOutOfTheBudget() {
+        ByteBuffer a = send(0, T0);
+        assertEquals(50, receive(a, 0, T0));
+        for (int i = 0; i < 10; i++) {
+            int expect = i < InboundState.OTHER_BUDGET ? EspDrop.AUTH_FAILED.code() : EspDrop.UNKNOWN_SPI.code();
+            assertEquals(expect, receive(forged(a, T0 + 10 + i, 1), SECOND, T0 + 1), "forged SPI " + i);
+        }
+        assertEquals(1 + InboundState.OTHER_BUDGET, receiver.derivations());
+        assertEquals(EspDrop.UNKNOWN_SPI.code(), receive(forged(a, T0 + 30, 1), SECOND + 1, T0 + 1));
+        assertEquals(EspDrop.AUTH_FAILED.code(), receive(forged(a, T0 + 30, 1),
+                SECOND + InboundState.OTHER_REFILL_NANOS, T0 + 1));
+        assertEquals(2 + InboundState.OTHER_BUDGET, receiver.derivations());
+        // SPIs near the sender's clock have a budget of their own, which the others could not spend.
+        assertEquals(EspDrop.AUTH_FAILED.code(), receive(forged(a, T0 + 2, 1), SECOND + 2, T0 + 1));
+    }
+
+    /** A forged copy of {@code real} with another SPI and sequence number: its ICV cannot verify. */
+    private static ByteBuffer forged(ByteBuffer real, long spi, int seq) {
+        ByteBuffer copy = ByteBuffer.allocateDirect(real.remaining());
+        copy.put(real.duplicate()).flip();
+        copy.putInt(0, (int) spi).putInt(4, seq);
+        return copy;
+    }
+
+    /**
+     * The attack of issue 12: while the sender's next SA is due, a forger sending from the sender's address floods
+     * the receiver with SPIs it would take for a new SA, near the sender's clock and up to the 120 s ahead it
+     * accepts, and with the real next SPI itself; 20 forged packets come between any two real ones. Every real
+     * packet of the new SA is still taken, the first one installs it, and the forged packets caused only a few key
+     * derivations.
+     */
+    @Test
+    void theRealNextSaIsInstalledThroughAFloodOfForgedSpis() {
+        ByteBuffer first = send(0, T0);
+        assertEquals(50, receive(first, 0, T0));
+        java.util.Random random = new java.util.Random(7);
+        int forgedCount = 0;
+        // One real packet every 10 ms; the SA is replaced at 20 s; 20 forged packets before each real one.
+        for (long ms = 10; ms <= 26_000; ms += 10) {
+            long nanos = ms * 1_000_000L;
+            long epoch = T0 + ms / 1000;
+            for (int k = 0; k < 20; k++) {
+                long ahead = k % 2 == 0 ? random.nextInt(7) - 3 : 4 + random.nextInt(117);
+                int r = receive(forged(first, epoch + ahead, 1 + random.nextInt(1 << 30)), nanos, epoch);
+                assertTrue(r < 0, "a forged packet was taken at " + ms + " ms");
+                forgedCount++;
+            }
+            ByteBuffer real = send(nanos, epoch);
+            assertEquals(50, receive(real, nanos, epoch), "real packet at " + ms + " ms, SPI "
+                    + Esp.spiHex(real.getInt(0)));
+        }
+        // The policy replaces an SA after 1000 packets: at 10 s and 20 s.
+        assertEquals(2, sender.rotations());
+        assertEquals(2, receiver.changes());
+        assertEquals((int) (T0 + 20), receiver.current().spi());
+        assertEquals(52_000, forgedCount);
+        // About one expected SPI a second as the window moves, and the other budget's 4 a second.
+        assertTrue(receiver.derivations() <= 26 * (1 + 4) + InboundState.EXPECTED_CAPACITY
+                + InboundState.OTHER_BUDGET, "derivations: " + receiver.derivations());
     }
 
     @Test
     void aHostWithAnotherPskFailsAuthentication() {
         InboundState other = new InboundState(new PeerKeys(new SaKeyDerivation(
-                Psk.of("a-different-psk-of-at-least-32-bytes"), 256), bob, alice.publicKey(), "alice", AeadKind.JDK,
+                Psk.of("a-different-psk-of-at-least-32-bytes"), 256), bob, TestKeys.BOB_IP, alice.publicKey(),
+                TestKeys.ALICE_IP, AeadKind.JDK,
                 TestKeys.seeded(5)), policy, stats);
         ByteBuffer esp = send(0, T0);
         assertEquals(EspDrop.AUTH_FAILED.code(), other.open(esp, ByteBuffer.allocateDirect(200), 0, T0));
         assertEquals(1, other.authFailures());
         assertTrue(!other.everVerified());
+        assertTrue(!other.pskSuspected(), "one failing packet is no evidence of another PSK");
         assertNotEquals(0, esp.getInt(0));
     }
 }

@@ -33,8 +33,10 @@ class SaKeyDerivationTest {
     @ValueSource(ints = {128, 256})
     void bothSidesDeriveTheSameKeysPerDirectionAndTheDirectionsDiffer(int bits) {
         SaKeyDerivation d = new SaKeyDerivation(TestKeys.PSK, bits);
-        PeerKeys atAlice = new PeerKeys(d, alice, bob.publicKey(), "bob", AeadKind.JDK, TestKeys.seeded(3));
-        PeerKeys atBob = new PeerKeys(d, bob, alice.publicKey(), "alice", AeadKind.JDK, TestKeys.seeded(4));
+        PeerKeys atAlice = new PeerKeys(d, alice, TestKeys.ALICE_IP, bob.publicKey(), TestKeys.BOB_IP, AeadKind.JDK,
+                TestKeys.seeded(3));
+        PeerKeys atBob = new PeerKeys(d, bob, TestKeys.BOB_IP, alice.publicKey(), TestKeys.ALICE_IP, AeadKind.JDK,
+                TestKeys.seeded(4));
         int spi = 0x69b2c3d4;
         assertEquals(atAlice.outboundKey(spi), atBob.inboundKey(spi));
         assertEquals(atBob.outboundKey(spi), atAlice.inboundKey(spi));
@@ -46,10 +48,28 @@ class SaKeyDerivationTest {
     @Test
     void anotherPskGivesOtherKeys() {
         byte[] shared = alice.agree(bob.publicKey(), "bob");
-        SaKey a = new SaKeyDerivation(TestKeys.PSK, 256).derive(shared, alice.publicKey(), bob.publicKey(), 300);
+        SaKey a = new SaKeyDerivation(TestKeys.PSK, 256).derive(shared, alice.publicKey(), bob.publicKey(),
+                TestKeys.ALICE_IP, TestKeys.BOB_IP, 300);
         SaKey b = new SaKeyDerivation(Psk.of("another-psk-that-is-32-bytes-long!!"), 256)
-                .derive(shared, alice.publicKey(), bob.publicKey(), 300);
+                .derive(shared, alice.publicKey(), bob.publicKey(), TestKeys.ALICE_IP, TestKeys.BOB_IP, 300);
         assertFalse(Arrays.equals(a.key(), b.key()));
+    }
+
+    /** Two hosts with one key pair (cloned images) get different keys from a third: the PublicIPs are bound. */
+    @Test
+    void theKeysAreBoundToBothPublicIpsInTheirDirection() {
+        SaKeyDerivation d = new SaKeyDerivation(TestKeys.PSK, 256);
+        int clone = TestKeys.BOB_IP + 1;
+        PeerKeys toBob = new PeerKeys(d, alice, TestKeys.ALICE_IP, bob.publicKey(), TestKeys.BOB_IP, AeadKind.JDK,
+                TestKeys.seeded(3));
+        PeerKeys toClone = new PeerKeys(d, alice, TestKeys.ALICE_IP, bob.publicKey(), clone, AeadKind.JDK,
+                TestKeys.seeded(3));
+        PeerKeys atClone = new PeerKeys(d, bob, clone, alice.publicKey(), TestKeys.ALICE_IP, AeadKind.JDK,
+                TestKeys.seeded(4));
+        assertFalse(Arrays.equals(toBob.outboundKey(300).key(), toClone.outboundKey(300).key()));
+        assertFalse(Arrays.equals(toBob.inboundKey(300).key(), toClone.inboundKey(300).key()));
+        assertEquals(toClone.outboundKey(300), atClone.inboundKey(300));
+        assertFalse(Arrays.equals(toBob.outboundKey(300).key(), atClone.inboundKey(300).key()));
     }
 
     /** The derivation, recomputed with the JDK's HMAC-SHA256 and RFC 5869's two steps. */
@@ -58,15 +78,16 @@ class SaKeyDerivationTest {
     void matchesAnIndependentHkdf(int bits) throws Exception {
         byte[] shared = alice.agree(bob.publicKey(), "bob");
         SaKey key = new SaKeyDerivation(TestKeys.PSK, bits).derive(shared, alice.publicKey(), bob.publicKey(),
-                0x69b2c3d4);
+                TestKeys.ALICE_IP, TestKeys.BOB_IP, 0x69b2c3d4);
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(TestKeys.PSK.bytes(), "HmacSHA256"));
         byte[] prk = mac.doFinal(shared);
         ByteArrayOutputStream info = new ByteArrayOutputStream();
-        info.write("weft ipsec v1 esp".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        info.write("weft ipsec v2 esp".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         info.write(0);
         info.write(alice.publicKey());
         info.write(bob.publicKey());
+        info.write(new byte[] {(byte) 198, 18, 0, 1, (byte) 198, 18, 0, 2});
         info.write(TestKeys.hex("69b2c3d4"));
         info.write(bits >> 8);
         info.write(bits & 0xff);

@@ -11,6 +11,9 @@ import java.util.HexFormat;
 final class TestKeys {
     static final String PSK_TEXT = "0123456789abcdef0123456789abcdef-test-psk";
     static final Psk PSK = Psk.of(PSK_TEXT);
+    /** The PublicIPs of the tests' two hosts: alice (keys seeded 1) and bob (keys seeded 2). */
+    static final int ALICE_IP = io.weft.core.model.Ipv4.parse("ALICE_IP", "198.18.0.1");
+    static final int BOB_IP = io.weft.core.model.Ipv4.parse("BOB_IP", "198.18.0.2");
 
     private TestKeys() {
     }

@@ -37,7 +37,8 @@ class TsharkTest {
         HostRequirements.require(Need.executable("/usr/bin/tshark"));
         X25519Keys a = X25519Keys.generate(TestKeys.seeded(1));
         X25519Keys b = X25519Keys.generate(TestKeys.seeded(2));
-        PeerKeys keys = new PeerKeys(new SaKeyDerivation(TestKeys.PSK, bits), a, b.publicKey(), "b", AeadKind.JDK,
+        PeerKeys keys = new PeerKeys(new SaKeyDerivation(TestKeys.PSK, bits), a, TestKeys.ALICE_IP, b.publicKey(),
+                TestKeys.BOB_IP, AeadKind.JDK,
                 TestKeys.seeded(3));
         int spi = 1_770_000_123;
         OutboundSa sa = keys.outbound(spi, 0);

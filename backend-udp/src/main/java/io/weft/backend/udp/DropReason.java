@@ -4,6 +4,11 @@ package io.weft.backend.udp;
 enum DropReason {
     /** UDP: the datagram's source is not a known peer's PublicIP. */
     UNKNOWN_PEER("unknown-peer"),
+    /**
+     * UDP: the datagram comes from a peer's PublicIP but not from the backend's Port, which every host binds and
+     * sends from (flannel too): another process on that address, or a port-rewriting NAT.
+     */
+    WRONG_PORT("wrong-port"),
     /** UDP: shorter than an IPv4 header. */
     SHORT("short"),
     /** UDP: the IP version is not 4. */
@@ -12,6 +17,12 @@ enum DropReason {
     BAD_HEADER_LENGTH("bad-header-length"),
     /** UDP: the total length is below the header length or beyond the datagram. */
     BAD_TOTAL_LENGTH("bad-total-length"),
+    /**
+     * UDP: the inner source is not an address the sending peer holds a lease for (the longest-prefix route of
+     * the source does not lead to the sender's PublicIP), or it lies in this host's subnet or outside the
+     * Network. Like WireGuard's AllowedIPs check.
+     */
+    SPOOFED_SOURCE("spoofed-source"),
     /** UDP: the inner destination is not in this host's subnet. */
     NOT_OUR_SUBNET("not-our-subnet"),
     /** TUN: not an IPv4 packet (or shorter than its header). */

@@ -44,9 +44,29 @@ final class Forwarding {
     }
 
     /**
-     * A datagram from the UDP socket, from peer {@code peer} (the index of the peer whose PublicIP sent it,
-     * or -1): the number of bytes to write into the TUN device (the IPv4 total length, trimming any
-     * trailing bytes), or a drop. The checks go from cheapest to dearest, and each guards the reads after it.
+     * Who sent a datagram that came from {@code address}:{@code port}: the index of the peer with that PublicIP,
+     * or a drop, {@link DropReason#UNKNOWN_PEER} for an address that holds no lease and
+     * {@link DropReason#WRONG_PORT} for a peer's address but a port other than the backend's (every host, and
+     * flannel, sends from the port it binds). Decided before a transform opens the datagram, so a datagram from
+     * the wrong port costs no cryptography.
+     */
+    static int sender(int address, int port, RouteTable routes) {
+        int peer = routes.peerAt(address);
+        if (peer < 0) {
+            return drop(DropReason.UNKNOWN_PEER);
+        }
+        if (port != routes.port()) {
+            return drop(DropReason.WRONG_PORT);
+        }
+        return peer;
+    }
+
+    /**
+     * A datagram from the UDP socket, from peer {@code peer} (the index in {@code routes} of the peer that sent
+     * it, see {@link #sender}, or -1): the number of bytes to write into the TUN device (the IPv4 total length,
+     * trimming any trailing bytes), or a drop. The inner source must be an address the sender holds
+     * ({@link RouteTable#mayCarry}), else {@link DropReason#SPOOFED_SOURCE}. The checks go from cheapest to
+     * dearest, and each guards the reads after it.
      */
     static int inbound(ByteBuffer b, int off, int length, int peer, RouteTable routes) {
         if (peer < 0) {
@@ -65,6 +85,9 @@ final class Forwarding {
         int total = Ipv4Packet.totalLength(b, off);
         if (total < headerLength || total > length) {
             return drop(DropReason.BAD_TOTAL_LENGTH);
+        }
+        if (!routes.mayCarry(peer, Ipv4Packet.source(b, off))) {
+            return drop(DropReason.SPOOFED_SOURCE);
         }
         if (!routes.own().contains(Ipv4Packet.destination(b, off))) {
             return drop(DropReason.NOT_OUR_SUBNET);

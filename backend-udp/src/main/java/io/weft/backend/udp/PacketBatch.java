@@ -145,6 +145,15 @@ final class PacketBatch {
                 | (names.get(at + 3) & 0xff);
     }
 
+    /** The UDP source port recvmmsg wrote for slot {@code i}, or 0 if the address was not IPv4. */
+    int sourcePort(int i) {
+        int base = i * SOCKADDR_IN;
+        if (names.getShort(base) != LibC.AF_INET) {
+            return 0;
+        }
+        return ((names.get(base + 2) & 0xff) << 8) | (names.get(base + 3) & 0xff);
+    }
+
     int length(int i) {
         return lengths[i];
     }

@@ -2,6 +2,7 @@ package io.weft.backend.udp;
 
 import io.weft.core.model.Lease;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * An optional per-packet stage of the udp data path, for a backend that reuses it by composition (the
@@ -46,6 +47,15 @@ public interface PacketTransform<S> {
      *         is still routed, and {@link #seal} and {@link #open} get null and drop its packets
      */
     S peerState(Lease peer);
+
+    /**
+     * The states of every peer the next table routes to (those that have one), in table order: called after
+     * each change, after {@link #peerState} for its new peers and before the table is published, on the same
+     * thread. A transform that judges peers against each other (two peers that publish one key), or keeps
+     * something of peers that left for a while, does it here. Default: nothing.
+     */
+    default void routed(List<S> states) {
+    }
 
     /**
      * Turns the inner packet at {@code offset} ({@code length} bytes), bound for the peer whose state is

@@ -22,8 +22,8 @@ import java.util.TreeSet;
  *
  * <p>{@link #lookup(int)} is a longest-prefix match: one open-addressing hash table per prefix length,
  * longest first (all leases normally share one length, so it is one probe). {@link #peerAt(int)} is a
- * hash map from PublicIP to peer. Each peer's {@code sockaddr_in} sits in direct memory for {@code sendmmsg}.
- * Lookups allocate nothing.
+ * hash map from PublicIP to peer. {@link #mayCarry} is the inbound source check built on both. Each peer's
+ * {@code sockaddr_in} sits in direct memory for {@code sendmmsg}. Lookups allocate nothing.
  */
 final class RouteTable {
 
@@ -60,6 +60,8 @@ final class RouteTable {
     private final int[][] values;
     private final int[] peerIps;
     private final int[] peerIpIndex;
+    /** Each entry's PublicIP, by entry index. */
+    private final int[] publicIps;
     private final ByteBuffer sockaddrs;
     private final long sockaddrsAddress;
 
@@ -101,8 +103,10 @@ final class RouteTable {
         }
         peerIps = new int[tableSize(this.peers.size())];
         peerIpIndex = new int[peerIps.length];
+        publicIps = new int[this.peers.size()];
         for (int i = 0; i < this.peers.size(); i++) {
             int ip = this.peers.get(i).publicIp();
+            publicIps[i] = ip;
             int slot = probe(peerIps, peerIpIndex, ip);
             if (peerIpIndex[slot] == 0) {
                 peerIps[slot] = ip;
@@ -157,6 +161,21 @@ final class RouteTable {
     /** The index of the (first) peer whose PublicIP is {@code address}, or -1 for a stranger. */
     int peerAt(int address) {
         return peerIpIndex[probe(peerIps, peerIpIndex, address)] - 1;
+    }
+
+    /**
+     * Whether peer {@code index} may send packets from {@code source}, as WireGuard's AllowedIPs decide: the
+     * source lies in the Network, outside this host's subnet, and its longest-prefix route leads to a peer with
+     * the sender's PublicIP (a host listed under two subnets while its old lease lingers may use both). A lease
+     * that overlaps this host's subnet or reaches outside the Network (a store writer can publish one) so never
+     * makes a local address acceptable, which matters because the device has {@code accept_local} on.
+     */
+    boolean mayCarry(int index, int source) {
+        if (!network.contains(source) || own.contains(source)) {
+            return false;
+        }
+        int owner = lookup(source);
+        return owner >= 0 && publicIps[owner] == publicIps[index];
     }
 
     /** Peer {@code index}'s counters. */

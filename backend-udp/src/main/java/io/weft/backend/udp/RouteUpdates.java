@@ -3,6 +3,7 @@ package io.weft.backend.udp;
 import io.weft.core.model.Ipv4Subnet;
 import io.weft.core.model.Lease;
 import io.weft.core.spi.backend.NetworkEvent;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * The peer diff: the next {@link RouteTable} from the current one and a list of {@link NetworkEvent}s, with
  * no I/O (re-addressing the device is {@link UdpNetwork}'s). Only peers whose lease names this data path's
  * BackendType are routed to; a peer whose lease did not change keeps its entry, counters and transform state;
- * a new or changed peer gets its transform state here, before any table routes to it. Used under
+ * a new or changed peer gets its transform state here, before any table routes to it, and after a change the
+ * transform sees every state of the next table ({@link PacketTransform#routed}). Used under
  * {@link UdpNetwork}'s lock; holds no state of its own.
  */
 final class RouteUpdates {
@@ -61,7 +63,25 @@ final class RouteUpdates {
                 changed = true;
             }
         }
-        return changed ? new RouteTable(current.network(), own, List.copyOf(peers.values()), current.port()) : current;
+        if (!changed) {
+            return current;
+        }
+        if (transform != null) {
+            routed(transform, peers.values());
+        }
+        return new RouteTable(current.network(), own, List.copyOf(peers.values()), current.port());
+    }
+
+    /** Tells the transform every state the next table holds; they all came from it, so the cast holds. */
+    @SuppressWarnings("unchecked")
+    private static <S> void routed(PacketTransform<S> transform, Iterable<RouteTable.Peer> peers) {
+        List<S> states = new ArrayList<>();
+        for (RouteTable.Peer p : peers) {
+            if (p.state() != null) {
+                states.add((S) p.state());
+            }
+        }
+        transform.routed(states);
     }
 
     private boolean add(Map<Ipv4Subnet, RouteTable.Peer> peers, Lease lease, Ipv4Subnet own) {

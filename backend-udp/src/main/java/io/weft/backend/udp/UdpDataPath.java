@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The public way to build the udp data path (TUN device, UDP socket, route table, the two forwarding
@@ -28,6 +30,7 @@ import java.util.regex.Pattern;
  * @param <S> the transform's per-peer state
  */
 public final class UdpDataPath<S> implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(UdpDataPath.class);
     /** The TUN device name when {@code Backend.Device} is not set. */
     public static final String DEFAULT_DEVICE = "weft0";
     /** The most forwarding pairs a host runs. */
@@ -136,6 +139,11 @@ public final class UdpDataPath<S> implements AutoCloseable {
         } catch (RuntimeException e) {
             sockets.forEach(UdpSocket::close);
             throw e;
+        }
+        if (spec.queues() > 1 && spec.transform() == null
+                && sockets.get(0).attachReusePortProgram(FlowSteering.program(spec.queues()))) {
+            LOG.info("udp receive steering on: each inner flow arrives on its own queue's socket (queues={})",
+                    spec.queues());
         }
         return new UdpDataPath<>(sys, config, spec, sockets);
     }

@@ -9,9 +9,10 @@ import java.nio.ByteOrder;
 /**
  * The inbound direction: receives a batch of datagrams from the UDP socket, checks each one
  * ({@link Forwarding#inbound}) and writes the good ones into the TUN device; hostile input is dropped and
- * counted, never thrown. The sender's entry in the route table ({@link RouteTable#peerAt}) gives its
- * counters and, with a {@link PacketTransform}, the state its datagram is opened in place with; the inner
- * packet then starts {@code headroom()} bytes in.
+ * counted, never thrown. The sender's entry in the route table ({@link Forwarding#sender}: a peer's PublicIP
+ * and the backend's port) gives its counters and, with a {@link PacketTransform}, the state its datagram is
+ * opened in place with; the inner packet then starts {@code headroom()} bytes in. The inner source check
+ * comes after opening, so with ipsec it judges an authenticated packet against the peer that sealed it.
  *
  * <p>With UDP GRO ({@link Offloads#gro()}) one received buffer may hold a train of datagrams of the size its
  * control message gives; each is checked alone. With the TUN vnet header, the checked packets of a batch go
@@ -80,13 +81,17 @@ final class UdpToTun extends ForwardingLoop {
             coalescer.reset();
         }
         for (int i = 0; i < n; i++) {
-            int peer = table.peerAt(batch.sourceAddress(i));
+            int peer = Forwarding.sender(batch.sourceAddress(i), batch.sourcePort(i), table);
             int total = batch.length(i);
             int segment = batch.segmentSize(i);
             for (int start = 0; start < total; start += segment) {
                 int off = batch.offset(i) + start;
                 int length = Math.min(segment, total - start);
-                if (peer >= 0 && transform != null) {
+                if (peer < 0) {
+                    stats.drop(Forwarding.reason(peer));
+                    continue;
+                }
+                if (transform != null) {
                     length = transform.open(table.state(peer), data, off, length);
                     if (length < 0) {
                         continue;
@@ -111,22 +116,12 @@ final class UdpToTun extends ForwardingLoop {
     }
 
     /**
-     * The TUN descriptor to write a packet of this flow into. Between two hosts every datagram has the same outer
-     * addresses and ports, so one socket (one queue) receives all of them; but the TUN device sends a flow's
-     * replies out of the queue its packets were last written into, so writing each flow into the queue its
-     * inner addresses and ports hash to spreads the sending work over the queues, one flow per queue.
+     * The TUN descriptor to write a packet of this flow into: its {@link FlowSteering} queue. The device sends a
+     * flow's replies out of the queue its packets were last written into, so the flow's sending work lands on
+     * that queue's thread too; with the reuseport program the flow also arrived on that queue's socket.
      */
     private int queueOf(ByteBuffer b, int off) {
-        if (tunQueues.length == 1) {
-            return tun;
-        }
-        int h = Ipv4Packet.source(b, off) ^ Ipv4Packet.destination(b, off);
-        int protocol = Ipv4Packet.protocol(b, off);
-        if (protocol == Checksums.PROTOCOL_TCP || protocol == Checksums.PROTOCOL_UDP) {
-            h ^= b.getInt(off + Ipv4Packet.headerLength(b, off));
-        }
-        h *= 0x9E3779B1;
-        return tunQueues[(h >>> 16) % tunQueues.length];
+        return tunQueues.length == 1 ? tun : tunQueues[FlowSteering.queue(b, off, tunQueues.length)];
     }
 
     /** Without a vnet header: the packet alone. */

@@ -77,7 +77,8 @@ class DataPathNetnsTest {
                 + " bytes over 100,000 packets each way");
         assertEquals("63", results.get("ttlSeen"), "TTL decremented once");
         assertEquals("true", results.get("checksumOk"));
-        for (String reason : List.of("UNKNOWN_PEER=1", "SHORT=1", "NOT_OUR_SUBNET=1", "NET_UNREACHABLE=1")) {
+        for (String reason : List.of("UNKNOWN_PEER=1", "WRONG_PORT=1", "SHORT=1", "SPOOFED_SOURCE=1",
+                "NOT_OUR_SUBNET=1", "NET_UNREACHABLE=1")) {
             assertTrue(results.get("drops").contains(reason), results.get("drops"));
         }
         assertEquals("true", results.get("up"));

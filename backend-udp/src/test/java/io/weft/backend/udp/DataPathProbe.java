@@ -33,7 +33,8 @@ public final class DataPathProbe {
         UdpNetwork net = probe.network();
         try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress("127.0.0.2", PORT));
                 DatagramSocket app = new DatagramSocket(new InetSocketAddress("100.96.1.0", APP_PORT));
-                DatagramSocket stranger = new DatagramSocket(new InetSocketAddress("127.0.0.3", PORT))) {
+                DatagramSocket stranger = new DatagramSocket(new InetSocketAddress("127.0.0.3", PORT));
+                DatagramSocket peerOtherPort = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0))) {
             Bouncer bouncer = new Bouncer(peer, app);
             bouncer.bounce(warmup);
             long before = ProbeNetwork.forwardingAllocation();
@@ -53,12 +54,16 @@ public final class DataPathProbe {
             // A peer sends garbage and a packet for someone else's subnet.
             peer.send(datagram(new byte[] {0x45, 0, 0}, weft));
             peer.send(datagram(Bouncer.inner(100, 64, "100.96.2.5", "100.96.3.9").array(), weft));
+            // The peer's address but another port, and the peer's port with a source in this host's subnet.
+            peerOtherPort.send(datagram(Bouncer.inner(100, 64, "100.96.2.5", "100.96.1.0").array(), weft));
+            peer.send(datagram(Bouncer.inner(100, 64, "100.96.1.7", "100.96.1.0").array(), weft));
             // The app sends to an unleased destination in the Network.
             app.send(datagram(new byte[8], new InetSocketAddress("100.96.77.1", REMOTE_PORT)));
             DataPathStats stats = net.counters();
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> stats.drops(DropReason.UNKNOWN_PEER) >= 1
                     && stats.drops(DropReason.SHORT) >= 1 && stats.drops(DropReason.NOT_OUR_SUBNET) >= 1
-                    && stats.drops(DropReason.NET_UNREACHABLE) >= 1);
+                    && stats.drops(DropReason.NET_UNREACHABLE) >= 1 && stats.drops(DropReason.WRONG_PORT) >= 1
+                    && stats.drops(DropReason.SPOOFED_SOURCE) >= 1);
             System.out.println("RESULT drops=" + stats.dropCounts());
             System.out.println("RESULT stats=" + net.stats());
             System.out.println("RESULT up=" + net.isUp());

@@ -57,6 +57,25 @@ class RouteTableTest {
         assertEquals(-1, RouteTable.empty(NETWORK, OWN, 8285).peerAt(ip("198.18.0.2")));
     }
 
+    /** The source check follows the longest prefix, as routing does: a /25 inside another's /22 is the /25's. */
+    @ParameterizedTest(name = "{1} from {0} -> {2}")
+    @CsvSource({
+            "198.18.0.4, 100.96.4.1, true",
+            "198.18.0.4, 100.96.5.1, true",
+            "198.18.0.4, 100.96.5.129, false",
+            "198.18.0.5, 100.96.5.129, true",
+            "198.18.0.5, 100.96.5.1, false",
+            "198.18.0.2, 100.96.2.0, true",
+            "198.18.0.2, 100.96.3.1, false",
+            "198.18.0.2, 100.96.1.0, false",
+            "198.18.0.2, 100.96.8.1, false",
+            "198.18.0.2, 198.18.0.2, false",
+    })
+    void mayCarryOnlyTheSendersLongestPrefixRoutes(String sender, String source, boolean expected) {
+        RouteTable t = table();
+        assertEquals(expected, t.mayCarry(t.peerAt(ip(sender)), ip(source)));
+    }
+
     @Test
     void manyPeersAllFound() {
         List<RouteTable.Peer> peers = new ArrayList<>();

@@ -24,6 +24,7 @@ class RouteUpdatesTest {
     /** A transform whose peer state is the lease it was made for; records each one it made. */
     private static final class Recording implements PacketTransform<Lease> {
         final List<Lease> made = new ArrayList<>();
+        final List<List<Lease>> routed = new ArrayList<>();
 
         @Override
         public int headroom() {
@@ -39,6 +40,11 @@ class RouteUpdatesTest {
         public Lease peerState(Lease peer) {
             made.add(peer);
             return peer.attrs().backendData().isNull() ? null : peer;
+        }
+
+        @Override
+        public void routed(List<Lease> states) {
+            routed.add(List.copyOf(states));
         }
 
         @Override
@@ -76,6 +82,19 @@ class RouteUpdatesTest {
         assertEquals(2, transform.made.size());
         assertNotSame(one.state(0), rekeyed.state(0));
         assertSame(one.counters(0), rekeyed.counters(0), "counters outlive the change");
+    }
+
+    @Test
+    void theTransformSeesEveryStateOfEachChangedTableAndNothingWhenNothingChanged() {
+        Lease b = lease("100.96.2.0/24", "198.18.0.2", "ipsec", "k1");
+        Lease c = lease("100.96.3.0/24", "198.18.0.3", "ipsec", "k2");
+        Lease keyless = lease("100.96.4.0/24", "198.18.0.4", "ipsec", null);
+        RouteTable two = ipsec.apply(empty, List.of(added(b), added(c), added(keyless)));
+        assertEquals(List.of(List.of(b, c)), transform.routed, "states only, in table order, once per change");
+        assertSame(two, ipsec.apply(two, List.of(added(b))));
+        assertEquals(1, transform.routed.size());
+        ipsec.apply(two, List.of(new NetworkEvent.PeerRemoved(b.subnet())));
+        assertEquals(List.of(c), transform.routed.get(1), "a peer that left is not among them");
     }
 
     @Test

@@ -13,6 +13,7 @@ import io.weft.core.model.NetworkConfig;
 import io.weft.core.ops.DropSummary;
 import io.weft.core.ops.OpsServer;
 import io.weft.core.plugin.PluginRegistry;
+import io.weft.core.runtime.HostClock;
 import io.weft.core.runtime.LoopThread;
 import io.weft.core.spi.backend.Backend;
 import io.weft.core.spi.backend.BackendContext;
@@ -23,7 +24,6 @@ import io.weft.core.spi.backend.Network;
 import io.weft.core.spi.store.Store;
 import io.weft.core.spi.store.StoreProvider;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,7 +58,7 @@ public final class Daemon implements AutoCloseable {
     private final PluginRegistry<StoreProvider> stores;
     private final PluginRegistry<BackendProvider> backends;
     private final ExternalInterfaceResolver interfaces;
-    private final Clock clock;
+    private final HostClock clock;
     private final DaemonListener listener;
     private final Readiness readiness = new Readiness();
     private final DaemonView view;
@@ -77,14 +77,14 @@ public final class Daemon implements AutoCloseable {
     private boolean closed;
 
     public Daemon(DaemonOptions options, PluginRegistry<StoreProvider> stores, PluginRegistry<BackendProvider> backends,
-            ExternalInterfaceResolver interfaces, Clock clock, DaemonListener listener) {
+            ExternalInterfaceResolver interfaces, HostClock clock, DaemonListener listener) {
         this.options = Objects.requireNonNull(options, "options is null");
         this.stores = Objects.requireNonNull(stores, "stores is null");
         this.backends = Objects.requireNonNull(backends, "backends is null");
         this.interfaces = Objects.requireNonNull(interfaces, "interfaces is null");
         this.clock = Objects.requireNonNull(clock, "clock is null");
         this.listener = Objects.requireNonNull(listener, "listener is null");
-        this.view = new DaemonView(clock, readiness);
+        this.view = new DaemonView(readiness);
     }
 
     /**
@@ -107,7 +107,9 @@ public final class Daemon implements AutoCloseable {
                     options.storeName());
             store = stores.get(options.storeName()).create(options.storeOptions());
         }
-        Optional<NetworkConfig> config = NetworkConfigWait.await(store, readiness::waitingFor, closeRequested);
+        HostAddresses own = HostAddresses.of(iface, publicIp, options.storeOptions().endpoints());
+        Optional<NetworkConfig> config = NetworkConfigWait.await(store, own::check, readiness::waitingFor,
+                closeRequested);
         if (config.isEmpty()) {
             return;
         }
@@ -133,7 +135,8 @@ public final class Daemon implements AutoCloseable {
     private void join(NetworkConfig cfg, ExternalInterface iface, String publicIp) {
         view.config(cfg);
         BackendProvider provider = backends.get(cfg.backend().type());
-        backend = provider.create(new BackendContext(iface, publicIp, Optional.ofNullable(options.backendStateDir())));
+        backend = provider.create(new BackendContext(iface, publicIp, Optional.ofNullable(options.backendStateDir()),
+                Optional.ofNullable(options.backendPskFile()), options.routeResync()));
         LeaseRequest request = backend.prepare(cfg);
         int mtu = request.overlayMtu(iface);
 
@@ -296,6 +299,10 @@ public final class Daemon implements AutoCloseable {
                 iptables.close();
             }
             if (host != null) {
+                if (options.revokeLeaseOnExit()) {
+                    // Leaving for good: the kernel state a backend keeps for a restart goes too.
+                    host.network().teardown();
+                }
                 host.network().close();
             } else if (backend != null) {
                 backend.close();

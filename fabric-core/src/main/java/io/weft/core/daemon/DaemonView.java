@@ -6,8 +6,6 @@ import io.weft.core.model.NetworkConfig;
 import io.weft.core.ops.DaemonMetrics;
 import io.weft.core.ops.StatusJson;
 import io.weft.core.spi.backend.NetworkStats;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -18,15 +16,13 @@ import java.util.Optional;
  * publishes through a volatile field.
  */
 final class DaemonView {
-    private final Clock clock;
     private final Readiness readiness;
     private final DaemonMetrics metrics;
     /** Known once read, before the host has joined. */
     private volatile NetworkConfig config;
     private volatile RunningHost host;
 
-    DaemonView(Clock clock, Readiness readiness) {
-        this.clock = clock;
+    DaemonView(Readiness readiness) {
         this.readiness = readiness;
         this.metrics = new DaemonMetrics(
                 () -> currentLease().isPresent() ? 1 : 0,
@@ -79,15 +75,14 @@ final class DaemonView {
         });
     }
 
+    /** By the monotonic clock the keeper times the lease with, so a step of the wall clock does not show. */
     private double secondsToExpiry() {
+        RunningHost h = host;
         Optional<Lease> l = currentLease();
-        if (l.isEmpty()) {
+        if (h == null || l.isEmpty()) {
             return Double.NaN;
         }
-        if (l.get().isReservation()) {
-            return Double.POSITIVE_INFINITY;
-        }
-        return Duration.between(clock.instant(), l.get().expiration()).toMillis() / 1000.0;
+        return h.keeper().timeLeft().map(left -> left.toMillis() / 1000.0).orElse(Double.POSITIVE_INFINITY);
     }
 
     String statusJson() {

@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Waits for a usable network config, as flanneld does: reads it, and while the store is unreachable or the
- * config is missing or invalid, says why (once per distinct problem in the log, each time to the
- * readiness reporter) and retries with capped backoff. Stateless; one call per start.
+ * config is missing, invalid or unsafe for this host (the check given), says why (once per distinct problem in
+ * the log, each time to the readiness reporter) and retries with capped backoff. Stateless; one call per start.
  */
 final class NetworkConfigWait {
     private static final Logger LOG = LoggerFactory.getLogger(NetworkConfigWait.class);
@@ -29,16 +29,19 @@ final class NetworkConfigWait {
     /**
      * Reads the config until it is there and valid.
      *
+     * @param check   fails with a {@link WeftException} when a valid config is still unusable here
      * @param problem told why there is no usable config yet, before each retry
      * @param stop    counted down to give up
      * @return the config, or empty when {@code stop} came first (or the thread was interrupted)
      */
-    static Optional<NetworkConfig> await(Store store, Consumer<String> problem, CountDownLatch stop) {
+    static Optional<NetworkConfig> await(Store store, Consumer<NetworkConfig> check, Consumer<String> problem,
+            CountDownLatch stop) {
         Backoff backoff = new Backoff(FIRST_RETRY, MAX_RETRY);
         String lastProblem = null;
         while (stop.getCount() > 0) {
             try {
                 NetworkConfig cfg = NetworkConfigParser.parse(store.readNetworkConfig());
+                check.accept(cfg);
                 LOG.info("network config network={} subnetLen={} subnetMin={} subnetMax={} backend={}", cfg.network(),
                         cfg.subnetLen(), cfg.subnetMin(), cfg.subnetMax(), cfg.backend().type());
                 return Optional.of(cfg);

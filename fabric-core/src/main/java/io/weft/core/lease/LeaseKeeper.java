@@ -3,13 +3,12 @@ package io.weft.core.lease;
 import io.weft.core.model.Ipv4Subnet;
 import io.weft.core.model.Lease;
 import io.weft.core.model.LeaseAttrs;
+import io.weft.core.runtime.HostClock;
 import io.weft.core.spi.store.Store;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -19,35 +18,45 @@ import org.slf4j.LoggerFactory;
 /**
  * Holds this host's lease: acquires it, renews it when the time left drops below the renew margin
  * (retrying every retry interval on failure), and re-acquires it, preferring the same subnet, when it is
- * lost (expired, or deleted by an admin). flannel exits in that case; weft carries on.
+ * lost (expired, deleted by an admin, or taken by another host or a reservation). flannel exits in that
+ * case; weft carries on.
  *
- * <p>{@link #step()} does one round at the clock's current time and says when the next is due, so tests
- * drive it on a manual clock; {@link #run()} loops it on the daemon's keeper thread. Thread-safe.
+ * <p>The time left is measured on the monotonic clock from just before the store was asked for the lease,
+ * with the TTL it was asked for: the store counts that TTL from a moment no earlier, so the keeper never
+ * believes in a lease the store has expired, and a step of the wall clock (an admin, NTP, a resumed VM)
+ * neither brings a renewal forward nor puts it off. A renewal is conditional on the lease read
+ * ({@link Store#renewLease}); when the store refuses it, the lease is lost and re-acquired.
+ *
+ * <p>{@link #step()} does one round at the clock's current time and says how long until the next is due,
+ * so tests drive it on a manual clock; {@link #run()} loops it on the daemon's keeper thread. Thread-safe.
  */
 public final class LeaseKeeper {
     private static final Logger LOG = LoggerFactory.getLogger(LeaseKeeper.class);
 
     private final SubnetAllocator allocator;
     private final Store store;
-    private final Clock clock;
+    private final HostClock clock;
     private final LeaseTimings timings;
     private final Consumer<Lease> onChange;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
+    private final AtomicLong failures = new AtomicLong();
 
     private LeaseAttrs attrs;
     private Lease lease;
+    /** When the lease runs out on the monotonic clock ({@link HostClock#nanoTime()}); unused for a reservation. */
+    private long deadline;
     private boolean lost;
     /** Whether the last round failed; touched only by the thread that runs step(). */
     private boolean failing;
     /** A re-acquired lease that onChange failed to take; touched only by the thread that runs step(). */
     private Lease pendingChange;
-    private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
 
     /**
+     * @param clock    the monotonic clock times the lease; the wall clock is not read
      * @param onChange told whenever the lease is re-acquired (same or new subnet), on the keeper's thread
      */
-    public LeaseKeeper(Store store, SubnetAllocator allocator, Clock clock,
+    public LeaseKeeper(Store store, SubnetAllocator allocator, HostClock clock,
             LeaseTimings timings, Consumer<Lease> onChange) {
         this.store = Objects.requireNonNull(store, "store is null");
         this.allocator = Objects.requireNonNull(allocator, "allocator is null");
@@ -58,15 +67,15 @@ public final class LeaseKeeper {
 
     /** The first acquisition, with the attributes the backend publishes. */
     public Lease acquire(LeaseAttrs leaseAttrs, Optional<Ipv4Subnet> previous) {
+        long asked = clock.nanoTime();
         Lease got = allocator.acquire(leaseAttrs, previous);
         lock.lock();
         try {
             attrs = leaseAttrs;
-            lease = got;
-            lost = false;
         } finally {
             lock.unlock();
         }
+        replace(got, asked);
         return got;
     }
 
@@ -75,6 +84,22 @@ public final class LeaseKeeper {
         lock.lock();
         try {
             return Optional.ofNullable(lease);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * How long the held lease has left by the monotonic clock (negative once it ran out); empty for a
+     * reservation or before the first acquisition.
+     */
+    public Optional<Duration> timeLeft() {
+        lock.lock();
+        try {
+            if (lease == null || lease.isReservation()) {
+                return Optional.empty();
+            }
+            return Optional.of(Duration.ofNanos(deadline - clock.nanoTime()));
         } finally {
             lock.unlock();
         }
@@ -100,25 +125,25 @@ public final class LeaseKeeper {
     }
 
     /**
-     * One round of upkeep at the clock's current time: re-acquire if lost or expired, renew if due.
+     * One round of upkeep at the clock's current time: re-acquire if lost or run out, renew if due.
      *
-     * @return when the next round is due
+     * @return how long until the next round is due
      */
-    public Instant step() {
+    public Duration step() {
         Lease held;
         boolean reacquire;
+        long left;
         lock.lock();
         try {
             if (lease == null) {
                 throw new IllegalStateException("step() before acquire()");
             }
             held = lease;
-            Instant now = clock.instant();
-            reacquire = lost || (!held.isReservation() && !now.isBefore(held.expiration()));
+            left = deadline - clock.nanoTime();
+            reacquire = lost || (!held.isReservation() && left <= 0);
         } finally {
             lock.unlock();
         }
-        Instant now = clock.instant();
         try {
             if (pendingChange != null) {
                 // The data path did not take the last re-acquired lease: hand it over again before anything else.
@@ -126,8 +151,9 @@ public final class LeaseKeeper {
                 pendingChange = null;
             }
             if (reacquire) {
+                long asked = clock.nanoTime();
                 Lease got = allocator.acquire(attrs, Optional.of(held.subnet()));
-                replace(got);
+                replace(got, asked);
                 LOG.info("own lease re-acquired subnet={} previous={} expires={}", got.subnet(), held.subnet(),
                         got.expiration());
                 pendingChange = got;
@@ -136,23 +162,23 @@ public final class LeaseKeeper {
                 return nextRound(got);
             }
             if (held.isReservation()) {
-                return now.plus(timings.retryInterval());
+                return timings.retryInterval();
             }
-            if (Duration.between(now, held.expiration()).compareTo(timings.renewMargin()) < 0) {
+            if (left < timings.renewMargin().toNanos()) {
+                long asked = clock.nanoTime();
                 Optional<Lease> renewed = store.renewLease(held, timings.ttl());
                 if (renewed.isEmpty()) {
-                    LOG.info("own lease vanished before renewal subnet={}; re-acquiring", held.subnet());
+                    LOG.info("own lease gone or taken before renewal subnet={}; re-acquiring", held.subnet());
                     markLost(held.subnet());
-                    return now;
+                    return Duration.ZERO;
                 }
-                replace(renewed.get());
+                replace(renewed.get(), asked);
                 LOG.info("lease renewed subnet={} expires={}", held.subnet(), renewed.get().expiration());
                 return nextRound(renewed.get());
             }
             return nextRound(held);
         } catch (RuntimeException e) {
             failures.incrementAndGet();
-            Instant retry = now.plus(timings.retryInterval());
             if (!failing) {
                 failing = true;
                 LOG.warn("lease upkeep failed subnet={} error=\"{}\"; retrying every {}s", held.subnet(), e.getMessage(),
@@ -160,25 +186,34 @@ public final class LeaseKeeper {
             } else {
                 LOG.debug("lease upkeep still failing subnet={} error=\"{}\"", held.subnet(), e.getMessage());
             }
-            return retry;
+            return timings.retryInterval();
         }
     }
 
-    private Instant nextRound(Lease l) {
+    /** How long until the round that renews {@code l}, after a round that went well. */
+    private Duration nextRound(Lease l) {
         if (failing) {
             failing = false;
             LOG.info("lease upkeep recovered subnet={} expires={}", l.subnet(), l.expiration());
         }
         if (l.isReservation()) {
-            return clock.instant().plus(timings.retryInterval());
+            return timings.retryInterval();
         }
-        return l.expiration().minus(timings.renewMargin());
+        lock.lock();
+        try {
+            long due = deadline - timings.renewMargin().toNanos() - clock.nanoTime();
+            return Duration.ofNanos(Math.max(0, due));
+        } finally {
+            lock.unlock();
+        }
     }
 
-    private void replace(Lease l) {
+    /** Holds {@code l} from now on; {@code asked} is when the store was asked for it (monotonic). */
+    private void replace(Lease l, long asked) {
         lock.lock();
         try {
             lease = l;
+            deadline = asked + timings.ttl().toNanos();
             lost = false;
         } finally {
             lock.unlock();
@@ -194,15 +229,15 @@ public final class LeaseKeeper {
             if (Thread.interrupted()) {
                 throw new InterruptedException("lease keeper stopped");
             }
-            Instant next = step();
+            long next = clock.nanoTime() + step().toNanos();
             lock.lock();
             try {
                 while (!lost) {
-                    long waitNanos = Duration.between(clock.instant(), next).toNanos();
+                    long waitNanos = next - clock.nanoTime();
                     if (waitNanos <= 0) {
                         break;
                     }
-                    wake.awaitNanos(Math.min(waitNanos, TimeUnit.MINUTES.toNanos(1)));
+                    wake.awaitNanos(waitNanos);
                 }
             } finally {
                 lock.unlock();

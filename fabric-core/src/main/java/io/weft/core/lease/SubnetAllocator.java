@@ -10,7 +10,6 @@ import io.weft.core.spi.store.CreateResult;
 import io.weft.core.spi.store.LeaseSnapshot;
 import io.weft.core.spi.store.Store;
 import java.time.Duration;
-import java.util.BitSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
@@ -21,7 +20,11 @@ import org.slf4j.LoggerFactory;
  * Chooses and creates this host's lease, in flannel's order: a lease already held for this PublicIP that
  * still fits the config; then the preferred (previous) subnet if nobody holds it; then a random free one.
  * Creation is create-if-absent in the store, so two hosts never share a subnet; a lost race is retried
- * against a fresh listing instead of failing. Thread-safe if the store and random generator are.
+ * against a fresh listing instead of failing. Reusing a held lease is an update conditional on the lease
+ * read, so a lease that changed hands meanwhile is not taken back. What is taken is kept as ranges of
+ * subnet indexes ({@link TakenRanges}), so memory grows with the number of leases, never with the size of
+ * the subnets they name: a key for 0.0.0.0/1 costs one range. Thread-safe if the store and random generator
+ * are.
  */
 public final class SubnetAllocator {
     /** How many lost races one acquisition tolerates before it gives up. */
@@ -57,7 +60,7 @@ public final class SubnetAllocator {
             if (mine.isPresent()) {
                 Lease held = mine.get();
                 Duration keepTtl = held.isReservation() ? Store.NO_TTL : ttl;
-                Optional<Lease> updated = store.updateLease(held.subnet(), attrs, keepTtl);
+                Optional<Lease> updated = store.updateLease(held, attrs, keepTtl);
                 if (updated.isPresent()) {
                     LOG.info("lease reused subnet={} publicIp={} reservation={}", held.subnet(), attrs.publicIp(),
                             held.isReservation());
@@ -66,14 +69,14 @@ public final class SubnetAllocator {
                 continue;
             }
 
-            BitSet taken = takenIndexes(snapshot);
+            TakenRanges taken = takenIndexes(snapshot);
             if (!triedPreferred && preferred.isPresent()) {
                 triedPreferred = true;
                 Ipv4Subnet want = preferred.get();
                 if (!config.fits(want)) {
                     LOG.info("previous subnet ignored subnet={} reason=outside-config network={}", want,
                             config.network());
-                } else if (!taken.get((int) config.indexOf(want))) {
+                } else if (!taken.contains(config.indexOf(want))) {
                     Optional<Lease> got = create(want, attrs);
                     if (got.isPresent()) {
                         LOG.info("lease acquired subnet={} publicIp={} source=previous", want, attrs.publicIp());
@@ -105,20 +108,25 @@ public final class SubnetAllocator {
         return Optional.empty();
     }
 
-    private BitSet takenIndexes(LeaseSnapshot snapshot) {
-        BitSet taken = new BitSet();
+    private TakenRanges takenIndexes(LeaseSnapshot snapshot) {
+        TakenRanges taken = new TakenRanges();
         long lastIndex = config.subnetCount() - 1;
+        long min = Integer.toUnsignedLong(config.subnetMin().base());
+        long max = Integer.toUnsignedLong(config.subnetMax().last());
         for (Lease l : snapshot.leases()) {
             Ipv4Subnet s = l.subnet();
             if (!config.network().overlaps(s)) {
                 continue;
             }
             // A lease of another size still blocks every subnet it overlaps.
-            long from = indexOfAddress(Math.max(Integer.toUnsignedLong(s.base()), Integer.toUnsignedLong(config.subnetMin().base())));
-            long to = indexOfAddress(Math.min(Integer.toUnsignedLong(s.last()), Integer.toUnsignedLong(config.subnetMax().last())));
-            if (from <= to && to >= 0 && from <= lastIndex) {
-                taken.set((int) Math.max(0, from), (int) Math.min(lastIndex, to) + 1);
+            long first = Integer.toUnsignedLong(s.base());
+            long last = Integer.toUnsignedLong(s.last());
+            if (last < min || first > max) {
+                continue;
             }
+            long from = indexOfAddress(Math.max(first, min));
+            long to = indexOfAddress(Math.min(last, max));
+            taken.add(Math.max(0, from), Math.min(lastIndex, to));
         }
         return taken;
     }
@@ -127,20 +135,16 @@ public final class SubnetAllocator {
         return (address - Integer.toUnsignedLong(config.subnetMin().base())) >> (32 - config.subnetLen());
     }
 
-    private Ipv4Subnet randomFree(BitSet taken) {
+    private Ipv4Subnet randomFree(TakenRanges taken) {
         long count = config.subnetCount();
-        int free = (int) count - taken.cardinality();
+        long free = count - taken.size();
         if (free <= 0) {
             throw new WeftException("no free subnet in Network " + config.network() + ": all " + count + " /"
                     + config.subnetLen() + " subnets from " + Ipv4.format(config.subnetMin().base())
                     + " to " + Ipv4.format(config.subnetMax().base())
                     + " are taken; widen Network or SubnetMin/SubnetMax, or revoke unused leases");
         }
-        int pick = random.nextInt(free);
-        int index = taken.nextClearBit(0);
-        for (int i = 0; i < pick; i++) {
-            index = taken.nextClearBit(index + 1);
-        }
-        return config.subnetAt(index);
+        long pick = free <= Integer.MAX_VALUE ? random.nextInt((int) free) : random.nextLong(free);
+        return config.subnetAt(taken.freeIndex(pick));
     }
 }

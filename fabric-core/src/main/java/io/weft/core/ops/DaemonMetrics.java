@@ -77,6 +77,20 @@ public final class DaemonMetrics {
                         cb.call(e.getValue(), e.getKey());
                     }
                 }).register(registry);
+        CounterWithCallback.builder().name("weft_repaired")
+                .help("Kernel entries (route, neighbour, fdb) a kernel backend put back after someone else removed them")
+                .labelNames("kind").callback(cb -> {
+                    for (Map.Entry<String, Long> e : stats.get().repaired().entrySet()) {
+                        cb.call(e.getValue(), e.getKey());
+                    }
+                }).register(registry);
+        CounterWithCallback.builder().name("weft_peer_key_changes")
+                .help("Times a peer's published key changed while this host ran, by the peer's PublicIP")
+                .labelNames("peer").callback(cb -> {
+                    for (Map.Entry<String, Long> e : stats.get().keyChanges().entrySet()) {
+                        cb.call(e.getValue(), e.getKey());
+                    }
+                }).register(registry);
         CounterWithCallback.builder().name("weft_store_reconnects").help("Times the store watch recovered after failing")
                 .callback(cb -> cb.call(storeReconnects.getAsLong())).register(registry);
         CounterWithCallback.builder().name("weft_lease_renew_failures")

@@ -1,25 +1,70 @@
 package io.weft.core.ops;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.weft.core.WeftException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The daemon's local HTTP endpoint: {@code /healthz} (200 while the daemon runs), {@code /readyz} (200
  * once ready, else 503 with the reason), {@code /metrics} (Prometheus text) and {@code /status} (JSON for
- * {@code weft status}). One named thread serves requests. Owned and closed by the daemon.
+ * {@code weft status}).
+ *
+ * <p>A liveness probe must get its answer whatever other clients do, so it is served with Netty (which jetcd
+ * brings along anyway): one I/O thread reads every connection without blocking, so a client that sends half
+ * a request holds no thread, and {@value #HANDLER_THREADS} handler threads build the replies. Each connection
+ * carries one request and must be done within {@link #CONNECTION_DEADLINE} from its accept, request read and
+ * reply written, or it is closed; requests are limited to small headers and bodies. Owned and closed by the
+ * daemon; thread-safe.
  */
 public final class OpsServer implements AutoCloseable {
-    private final HttpServer server;
-    private final ExecutorService executor;
+    /** How long one connection may take, from accept to the last byte of the reply. */
+    public static final Duration CONNECTION_DEADLINE = Duration.ofSeconds(10);
+    static final int HANDLER_THREADS = 2;
+    private static final int MAX_BODY = 64 * 1024;
+    private static final Logger LOG = LoggerFactory.getLogger(OpsServer.class);
+
+    private final EventLoopGroup io;
+    private final EventExecutorGroup handlers;
+    private final Channel server;
 
     /**
      * @param notReady why the daemon is not ready, or empty when it is
@@ -27,47 +72,141 @@ public final class OpsServer implements AutoCloseable {
      */
     public OpsServer(String ip, int port, Supplier<Optional<String>> notReady, DaemonMetrics metrics,
             Supplier<String> status) {
+        this(ip, port, notReady, metrics, status, CONNECTION_DEADLINE);
+    }
+
+    /** As the public constructor, with another connection deadline (tests). */
+    OpsServer(String ip, int port, Supplier<Optional<String>> notReady, DaemonMetrics metrics,
+            Supplier<String> status, Duration deadline) {
+        Routes routes = new Routes(notReady, metrics, status);
+        io = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("weft-ops-io", true),
+                NioIoHandler.newFactory());
+        handlers = new DefaultEventExecutorGroup(HANDLER_THREADS, new DefaultThreadFactory("weft-ops-http", true));
         try {
-            server = HttpServer.create(new InetSocketAddress(ip, port), 16);
-        } catch (IOException e) {
-            throw new WeftException("cannot serve healthz on " + ip + ":" + port + ": " + e.getMessage()
+            server = new ServerBootstrap()
+                    .group(io)
+                    .channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 64)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline()
+                                    .addLast(new Deadline(deadline))
+                                    .addLast(new HttpServerCodec())
+                                    .addLast(new HttpObjectAggregator(MAX_BODY))
+                                    .addLast(handlers, routes);
+                        }
+                    })
+                    .bind(new InetSocketAddress(ip, port)).syncUninterruptibly().channel();
+        } catch (Exception e) { // Netty rethrows the bind's IOException unchecked
+            shutdown();
+            String cause = e.getMessage() != null ? e.getMessage() : e.toString();
+            throw new WeftException("cannot serve healthz on " + ip + ":" + port + ": " + cause
                     + "; pick a free --healthz-port, or 0 to turn it off", e);
         }
-        executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "weft-ops-http"));
-        server.setExecutor(executor);
-        server.createContext("/healthz", ex -> reply(ex, 200, "text/plain", "ok\n"));
-        server.createContext("/readyz", ex -> {
-            Optional<String> reason = notReady.get();
-            reply(ex, reason.isPresent() ? 503 : 200, "text/plain", reason.map(r -> r + "\n").orElse("ready\n"));
-        });
-        server.createContext("/metrics", ex -> {
-            ex.getResponseHeaders().set("Content-Type", metrics.contentType());
-            ex.sendResponseHeaders(200, 0);
-            try (OutputStream out = ex.getResponseBody()) {
-                metrics.write(out);
-            }
-        });
-        server.createContext("/status", ex -> reply(ex, 200, "application/json", status.get()));
-        server.start();
     }
 
     /** The port actually bound (useful when 0 was not asked for but a test wants to know). */
     public int port() {
-        return server.getAddress().getPort();
-    }
-
-    private static void reply(HttpExchange ex, int code, String type, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
-        ex.sendResponseHeaders(code, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
+        return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        shutdown();
+    }
+
+    /** The I/O thread first, which closes every open connection, then the handlers those closes still reach. */
+    private void shutdown() {
+        io.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        handlers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
+
+    /** Closes its connection once the deadline has passed since the accept. */
+    private static final class Deadline extends ChannelInboundHandlerAdapter {
+        private final Duration deadline;
+        private ScheduledFuture<?> timer;
+
+        Deadline(Duration deadline) {
+            this.deadline = deadline;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            timer = ctx.executor().schedule(() -> {
+                LOG.debug("ops connection from {} closed: not done within {}ms", ctx.channel().remoteAddress(),
+                        deadline.toMillis());
+                ctx.close();
+            }, deadline.toMillis(), TimeUnit.MILLISECONDS);
+            super.channelActive(ctx);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            super.channelInactive(ctx);
+        }
+    }
+
+    /** Answers one request by its path; shared by every connection, stateless. */
+    @ChannelHandler.Sharable
+    private static final class Routes extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final Supplier<Optional<String>> notReady;
+        private final DaemonMetrics metrics;
+        private final Supplier<String> status;
+
+        Routes(Supplier<Optional<String>> notReady, DaemonMetrics metrics, Supplier<String> status) {
+            this.notReady = notReady;
+            this.metrics = metrics;
+            this.status = status;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) throws IOException {
+            if (!request.decoderResult().isSuccess()) {
+                reply(ctx, HttpResponseStatus.BAD_REQUEST, "text/plain; charset=utf-8", text("bad request\n"));
+                return;
+            }
+            switch (new QueryStringDecoder(request.uri()).path()) {
+                case "/healthz" -> reply(ctx, HttpResponseStatus.OK, "text/plain; charset=utf-8", text("ok\n"));
+                case "/readyz" -> {
+                    Optional<String> reason = notReady.get();
+                    reply(ctx, reason.isPresent() ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.OK,
+                            "text/plain; charset=utf-8", text(reason.map(r -> r + "\n").orElse("ready\n")));
+                }
+                case "/metrics" -> {
+                    ByteBuf body = Unpooled.buffer();
+                    try (OutputStream out = new ByteBufOutputStream(body)) {
+                        metrics.write(out);
+                    }
+                    reply(ctx, HttpResponseStatus.OK, metrics.contentType(), body);
+                }
+                case "/status" -> reply(ctx, HttpResponseStatus.OK, "application/json; charset=utf-8",
+                        text(status.get()));
+                default -> reply(ctx, HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8", text("not found\n"));
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.debug("ops connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        }
+
+        private static ByteBuf text(String s) {
+            return Unpooled.copiedBuffer(s, StandardCharsets.UTF_8);
+        }
+
+        private static void reply(ChannelHandlerContext ctx, HttpResponseStatus code, String type, ByteBuf body) {
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, code, body);
+            response.headers()
+                    .set(HttpHeaderNames.CONTENT_TYPE, type)
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
+                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 }

@@ -14,7 +14,9 @@ import java.util.TreeMap;
 
 /**
  * Renders the {@code /status} document that {@code weft status} prints: this host's lease, expiry, MTU,
- * backend and network, then each peer with its counters and when it was last heard from. Stateless.
+ * backend and network, then each peer with its counters, how often its key changed, when it was last heard from
+ * and (for a kernel backend) the state of its route and neighbour entries, and the kernel entries repaired so
+ * far. Stateless.
  */
 public final class StatusJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -46,6 +48,8 @@ public final class StatusJson {
         }
         ObjectNode drops = root.putObject("drops");
         new TreeMap<>(stats.drops()).forEach(drops::put);
+        ObjectNode repaired = root.putObject("repaired");
+        new TreeMap<>(stats.repaired()).forEach(repaired::put);
         ArrayNode list = root.putArray("peers");
         for (Lease peer : new TreeMap<>(peers).values()) {
             ObjectNode p = list.addObject();
@@ -57,7 +61,9 @@ public final class StatusJson {
             p.put("txBytes", ps == null ? 0 : ps.txBytes());
             p.put("rxPackets", ps == null ? 0 : ps.rxPackets());
             p.put("rxBytes", ps == null ? 0 : ps.rxBytes());
+            p.put("keyChanges", stats.keyChanges().getOrDefault(peer.attrs().publicIp(), 0L));
             p.put("lastHeard", ps == null || ps.lastHeard() == null ? null : ps.lastHeard().toString());
+            p.put("state", stats.peerStates().get(peer.subnet()));
         }
         try {
             return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root);

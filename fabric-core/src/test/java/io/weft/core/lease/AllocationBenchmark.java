@@ -5,7 +5,7 @@ import io.weft.core.model.LeaseAttrs;
 import io.weft.core.model.NetworkConfig;
 import io.weft.store.memory.InMemoryStore;
 import java.security.SecureRandom;
-import java.time.Clock;
+import io.weft.core.runtime.HostClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -61,7 +61,7 @@ public final class AllocationBenchmark {
     }
 
     private static long[] sequential() {
-        InMemoryStore store = new InMemoryStore(Clock.systemUTC());
+        InMemoryStore store = new InMemoryStore(HostClock.system());
         SubnetAllocator allocator = new SubnetAllocator(store, NET, Duration.ofHours(24), new SecureRandom());
         long[] latencies = new long[HOSTS];
         for (int i = 0; i < HOSTS; i++) {
@@ -74,7 +74,7 @@ public final class AllocationBenchmark {
     }
 
     private static double concurrent() throws Exception {
-        InMemoryStore store = new InMemoryStore(Clock.systemUTC());
+        InMemoryStore store = new InMemoryStore(HostClock.system());
         SubnetAllocator allocator = new SubnetAllocator(store, NET, Duration.ofHours(24), new SecureRandom());
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         CountDownLatch go = new CountDownLatch(1);

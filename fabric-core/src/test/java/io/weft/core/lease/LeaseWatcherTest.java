@@ -58,12 +58,12 @@ class LeaseWatcherTest {
     @Test
     void laterChangesArriveAsEventsInOrder() throws InterruptedException {
         watcher.poll(NO_WAIT);
-        store.createLease(subnet(2), peer(2), TTL);
+        Lease two = ((CreateResult.Created) store.createLease(subnet(2), peer(2), TTL)).lease();
         store.deleteLease(subnet(2));
-        store.createLease(subnet(4), peer(4), TTL);
+        Lease four = ((CreateResult.Created) store.createLease(subnet(4), peer(4), TTL)).lease();
         watcher.poll(NO_WAIT);
-        assertEquals(List.of(new LeaseEvent.Added(lease(subnet(2), peer(2))), new LeaseEvent.Removed(subnet(2)),
-                new LeaseEvent.Added(lease(subnet(4), peer(4)))), delivered);
+        assertEquals(List.of(new LeaseEvent.Added(two), new LeaseEvent.Removed(subnet(2)), new LeaseEvent.Added(four)),
+                delivered);
         assertEquals(Set.of(subnet(4)), watcher.peers().keySet());
     }
 
@@ -79,7 +79,7 @@ class LeaseWatcherTest {
         store.createLease(subnet(5), peer(5), TTL); // added during the gap
         store.createLease(subnet(6), peer(6), TTL); // added and removed during the gap
         store.deleteLease(subnet(6));
-        store.updateLease(subnet(2), LeaseAttrs.of("198.18.0.22", "udp"), TTL); // changed during the gap
+        update(subnet(2), LeaseAttrs.of("198.18.0.22", "udp")); // changed during the gap
         store.compact(store.revision());
 
         watcher.poll(NO_WAIT);
@@ -117,7 +117,7 @@ class LeaseWatcherTest {
     @Test
     void thisHostsLeaseTakenByAnotherHostIsReportedAsLost() throws InterruptedException {
         watcher.poll(NO_WAIT);
-        store.updateLease(MINE, peer(9), TTL);
+        update(MINE, peer(9));
         watcher.poll(NO_WAIT);
         assertEquals(List.of(MINE), lost);
     }
@@ -145,7 +145,7 @@ class LeaseWatcherTest {
                 lost::add);
         w.poll(NO_WAIT);
         // Another host takes this host's subnet; this host moves to another one.
-        store.updateLease(MINE, peer(9), TTL);
+        update(MINE, peer(9));
         w.poll(NO_WAIT);
         assertEquals(List.of(MINE), lost);
         mine[0] = ((CreateResult.Created) store.createLease(subnet(40), peer(1), TTL)).lease();
@@ -205,7 +205,7 @@ class LeaseWatcherTest {
         assertEquals(1, watcher.renewals());
         assertEquals(renewed.expiration(), watcher.peers().get(subnet(2)).expiration(), "the peer table keeps the new expiry");
 
-        store.updateLease(subnet(2), peer(22), TTL);
+        update(subnet(2), peer(22));
         watcher.poll(NO_WAIT);
         assertEquals(List.of("added 10.5.2.0/24 198.18.0.22"), delivered.stream().map(LeaseWatcherTest::describe).toList());
         assertEquals(1, watcher.renewals());
@@ -220,15 +220,17 @@ class LeaseWatcherTest {
 
         clock.advance(Duration.ofHours(1));
         store.renewLease(first, TTL).orElseThrow();
-        store.updateLease(subnet(3), peer(33), TTL);
+        update(subnet(3), peer(33));
         watcher.invalidate();
         watcher.poll(NO_WAIT);
         assertEquals(List.of("added 10.5.3.0/24 198.18.0.33"), delivered.stream().map(LeaseWatcherTest::describe).toList());
         assertEquals(1, watcher.renewals());
     }
 
-    private Lease lease(Ipv4Subnet s, LeaseAttrs a) {
-        return new Lease(s, a, clock.instant().plus(TTL));
+    /** Another host changes the lease of {@code s}, as it now stands in the store. */
+    private void update(Ipv4Subnet s, LeaseAttrs a) {
+        Lease now = store.listLeases().leases().stream().filter(l -> l.subnet().equals(s)).findFirst().orElseThrow();
+        store.updateLease(now, a, TTL).orElseThrow();
     }
 
     private static Set<Ipv4Subnet> subnets(List<LeaseEvent> events) {

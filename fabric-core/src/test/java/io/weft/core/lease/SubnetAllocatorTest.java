@@ -156,6 +156,25 @@ class SubnetAllocatorTest {
         assertInstanceOf(CreateResult.Exists.class, store.createLease(contested, host(3), TTL));
     }
 
+    @Test
+    void leasesNamingHugeSubnetsCostMemoryByTheirNumberNotTheirSize() {
+        // A config with 2^30 subnets, and keys an etcd writer made for a half and a quarter of the address space.
+        NetworkConfig everything = NetworkConfigParser.parse("{\"Network\":\"0.0.0.0/0\",\"SubnetLen\":30}");
+        store.createLease(Ipv4Subnet.parse("0.0.0.0/1"), host(8), TTL);
+        store.createLease(Ipv4Subnet.parse("128.0.0.0/2"), host(9), TTL);
+        SubnetAllocator a = new SubnetAllocator(store, everything, TTL, new Random(3));
+        a.acquire(host(7), Optional.empty()); // loads the classes, so only the allocation below is counted
+
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        Lease got = a.acquire(host(1), Optional.of(Ipv4Subnet.parse("64.0.0.0/30")));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+        assertTrue(Ipv4Subnet.parse("192.0.0.0/2").contains(got.subnet()), got.toString());
+        assertTrue(allocated < 4 << 20, "allocated " + allocated + " bytes (a set of 2^29 bits is 64 MB)");
+    }
+
     /** {@code hosts} hosts allocate at once on {@code threads} threads; the futures complete when all are done. */
     private List<Future<Lease>> race(int hosts, int threads) throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(threads);

@@ -1,5 +1,6 @@
 package io.weft.core.model;
 
+import io.weft.core.Excerpt;
 import io.weft.core.WeftException;
 
 /** Conversions between dotted-quad IPv4 text and the int form used by {@link Ipv4Subnet}. Stateless. */
@@ -42,6 +43,7 @@ public final class Ipv4 {
     }
 
     private static WeftException notAnAddress(String field, String text) {
-        return new WeftException(field + " \"" + text + "\" is not an IPv4 address: use dotted-quad form such as 10.5.0.0");
+        return new WeftException(field + " \"" + Excerpt.of(text)
+                + "\" is not an IPv4 address: use dotted-quad form such as 10.5.0.0");
     }
 }

@@ -1,5 +1,6 @@
 package io.weft.core.model;
 
+import io.weft.core.Excerpt;
 import io.weft.core.WeftException;
 
 /**
@@ -45,20 +46,22 @@ public record Ipv4Subnet(int base, int prefixLength) implements Comparable<Ipv4S
         }
         int at = text.indexOf(separator);
         if (at < 0) {
-            throw new WeftException(field + " \"" + text + "\" has no prefix length: write it as 10.5.0.0"
+            throw new WeftException(field + " \"" + Excerpt.of(text) + "\" has no prefix length: write it as 10.5.0.0"
                     + separator + "16");
         }
         int base = Ipv4.parse(field, text.substring(0, at));
         String len = text.substring(at + 1);
         if (len.isEmpty() || len.length() > 2 || !len.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new WeftException(field + " \"" + text + "\" has a bad prefix length: it must be a number from 0 to 32");
+            throw new WeftException(field + " \"" + Excerpt.of(text)
+                    + "\" has a bad prefix length: it must be a number from 0 to 32");
         }
         int prefix = Integer.parseInt(len);
         if (prefix > 32) {
-            throw new WeftException(field + " \"" + text + "\" has a bad prefix length: it must be a number from 0 to 32");
+            throw new WeftException(field + " \"" + Excerpt.of(text)
+                    + "\" has a bad prefix length: it must be a number from 0 to 32");
         }
         if ((base & ~mask(prefix)) != 0) {
-            throw new WeftException(field + " \"" + text + "\" has host bits set: use "
+            throw new WeftException(field + " \"" + Excerpt.of(text) + "\" has host bits set: use "
                     + Ipv4.format(base & mask(prefix)) + separator + prefix);
         }
         return new Ipv4Subnet(base, prefix);

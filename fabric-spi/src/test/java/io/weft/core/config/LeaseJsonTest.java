@@ -12,9 +12,16 @@ class LeaseJsonTest {
 
     @Test
     void encodesFlannelsFormatExactly() {
+        // flanneld's LeaseAttrs: BackendData is a json.RawMessage with omitempty, so udp and host-gw leases lack it.
         LeaseAttrs attrs = new LeaseAttrs("198.18.0.2", null, "udp", null);
-        assertEquals("{\"PublicIP\":\"198.18.0.2\",\"PublicIPv6\":null,\"BackendType\":\"udp\",\"BackendData\":null}",
+        assertEquals("{\"PublicIP\":\"198.18.0.2\",\"PublicIPv6\":null,\"BackendType\":\"udp\"}",
                 LeaseJson.encode(attrs));
+        assertEquals("{\"PublicIP\":\"198.18.0.2\",\"PublicIPv6\":null,\"BackendType\":\"host-gw\"}",
+                LeaseJson.encode(LeaseAttrs.of("198.18.0.2", "host-gw")));
+        assertEquals("{\"PublicIP\":\"198.18.0.2\",\"PublicIPv6\":null,\"BackendType\":\"vxlan\","
+                + "\"BackendData\":{\"VNI\":1,\"VtepMAC\":\"0e:2a:7f:00:10:01\"}}", LeaseJson.encode(new LeaseAttrs(
+                "198.18.0.2", null, "vxlan", JsonNodeFactory.instance.objectNode().put("VNI", 1)
+                        .put("VtepMAC", "0e:2a:7f:00:10:01"))));
         LeaseAttrs withData = new LeaseAttrs("198.18.0.2", null, "ipsec",
                 JsonNodeFactory.instance.objectNode().put("PublicKey", "AAAA"));
         assertEquals("{\"PublicIP\":\"198.18.0.2\",\"PublicIPv6\":null,\"BackendType\":\"ipsec\","

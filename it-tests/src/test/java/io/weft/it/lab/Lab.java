@@ -110,9 +110,14 @@ public final class Lab implements AutoCloseable {
      * @param role the namespace's role, also its bridge port name (at most 15 characters)
      */
     String attach(String role, int index) {
+        return attach(role, index, 24);
+    }
+
+    /** As {@link #attach(String, int)}, with {@code eth0}'s address at {@code 198.18.0.<index>/<prefixLength>}. */
+    String attach(String role, int index, int prefixLength) {
         String ns = namespace(role);
         ip("-n", ns, "link", "add", "eth0", "type", "veth", "peer", "name", role, "netns", bridge);
-        ip("-n", ns, "addr", "add", "198.18.0." + index + "/24", "dev", "eth0");
+        ip("-n", ns, "addr", "add", "198.18.0." + index + "/" + prefixLength, "dev", "eth0");
         ip("-n", ns, "link", "set", "eth0", "up");
         ip("-n", bridge, "link", "set", role, "master", "br0");
         ip("-n", bridge, "link", "set", role, "up");
@@ -122,6 +127,16 @@ public final class Lab implements AutoCloseable {
     /** A new host {@code h<index>} at underlay address {@code 198.18.0.<index>}. */
     public LabHost addHost(int index) {
         LabHost host = new LabHost(this, "h" + index, attach("h" + index, index), "198.18.0." + index);
+        hosts.add(host);
+        return host;
+    }
+
+    /**
+     * A new host {@code h<index>} on the same bridge whose {@code eth0} has a longer prefix, e.g. 25: to it the
+     * other hosts are on another L2 subnet (for host-gw's refusal).
+     */
+    public LabHost addHost(int index, int prefixLength) {
+        LabHost host = new LabHost(this, "h" + index, attach("h" + index, index, prefixLength), "198.18.0." + index);
         hosts.add(host);
         return host;
     }
@@ -201,7 +216,8 @@ public final class Lab implements AutoCloseable {
         for (LabHost h : hosts) {
             out.append("----- ").append(h).append('\n');
             for (List<String> cmd : List.of(List.of("ip", "-br", "addr"), List.of("ip", "route"),
-                    List.of("ip", "-s", "link", "show", "weft0"), List.of("ss", "-uanp"))) {
+                    List.of("ip", "-s", "link", "show", "weft0"), List.of("ip", "-d", "link", "show", "flannel.1"),
+                    List.of("ip", "neigh"), List.of("bridge", "fdb", "show", "dev", "flannel.1"), List.of("ss", "-uanp"))) {
                 out.append("$ ").append(String.join(" ", cmd)).append('\n')
                         .append(h.exec(cmd.toArray(String[]::new)).output());
             }

@@ -17,9 +17,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * The deadline of each etcd lease id seen lately, so a listing asks etcd only for ids it has not seen. An
  * id's deadline never moves, because {@link EtcdStore} never keeps an etcd lease alive (it moves keys onto
  * fresh grants instead); only another tool's keep-alive moves one, and then the cached deadline is early,
- * which at worst makes an expiration look sooner than it is. Owned by one {@link EtcdStore}; thread-safe.
+ * which at worst makes an expiration look sooner than it is. The cache holds at most {@link #MAX_CACHED} ids
+ * whatever an etcd writer does (keys put on ever new etcd leases between two listings), then keeps only the
+ * ids of the latest call. Owned by one {@link EtcdStore}; thread-safe.
  */
 final class EtcdLeaseDeadlines {
+    static final int MAX_CACHED = 4096;
+
     private final EtcdConnection etcd;
     private final Clock clock;
     private final Map<Long, Instant> deadlines = new ConcurrentHashMap<>();
@@ -32,6 +36,11 @@ final class EtcdLeaseDeadlines {
     /** This store granted {@code id}, lasting until {@code deadline}. */
     void granted(long id, Instant deadline) {
         deadlines.put(id, deadline);
+    }
+
+    /** How many ids are cached now. */
+    int size() {
+        return deadlines.size();
     }
 
     /** This store revoked {@code id}. */
@@ -73,6 +82,9 @@ final class EtcdLeaseDeadlines {
             Instant deadline = before.plusSeconds(Math.max(0, r.getTTL()));
             deadlines.put(id, deadline);
             out.put(id, deadline);
+        }
+        if (deadlines.size() > MAX_CACHED) {
+            deadlines.keySet().retainAll(wanted);
         }
         return out;
     }

@@ -16,6 +16,7 @@ import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
+import io.weft.core.Excerpt;
 import io.weft.core.WeftException;
 import io.weft.core.config.LeaseJson;
 import io.weft.core.model.Ipv4Subnet;
@@ -36,9 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -54,9 +53,11 @@ import org.slf4j.LoggerFactory;
  * <li>Create is one transaction, "version is 0 → put with a freshly granted etcd lease". The loser of a
  *     race revokes its grant and gets {@link CreateResult.Exists}.
  * <li>Update and renew grant a fresh etcd lease and move the key onto it in one transaction guarded by
- *     "version &gt; 0" (so they never create), then revoke the old etcd lease, which holds no key any more.
- *     This is what flannel does; unlike a keep-alive it can change the TTL, and it gives every etcd lease
- *     id one fixed deadline, which is what makes the deadline cache ({@link EtcdLeaseDeadlines}) correct.
+ *     "mod_revision is the one read" (so they never create, and never overwrite a lease that was deleted
+ *     and created again, by another host or as a reservation, since it was read), then revoke the old etcd
+ *     lease, which holds no key any more. This is what flannel does, with the guard flannel lacks; unlike a
+ *     keep-alive it can change the TTL, and it gives every etcd lease id one fixed deadline, which is what
+ *     makes the deadline cache ({@link EtcdLeaseDeadlines}) correct.
  * <li>A listed lease's expiration is the time of the query plus the etcd lease's remaining TTL
  *     ({@code LeaseTimeToLive}, queried concurrently for the ids of one listing). Deadlines are cached by
  *     etcd lease id: ids this store granted are known from the grant, others are queried once. Only a
@@ -81,7 +82,7 @@ final class EtcdStore implements Store {
     private final String subnetsPrefix;
     private final ByteSequence subnetsPrefixBytes;
     private final EtcdLeaseDeadlines deadlines;
-    private final Set<String> reportedBadKeys = ConcurrentHashMap.newKeySet();
+    private final BadKeyReports badKeys;
 
     EtcdStore(EtcdConnection etcd, StoreOptions options, Clock clock) {
         this.etcd = Objects.requireNonNull(etcd, "etcd is null");
@@ -90,6 +91,7 @@ final class EtcdStore implements Store {
         this.configKey = options.configKey();
         this.subnetsPrefix = options.subnetsPrefix();
         this.subnetsPrefixBytes = bytes(subnetsPrefix);
+        this.badKeys = new BadKeyReports(subnetsPrefix);
     }
 
     @Override
@@ -123,7 +125,8 @@ final class EtcdStore implements Store {
             }
             LeaseAttrs attrs = decode(kv, "ignoring it");
             if (attrs != null) {
-                leases.add(new Lease(subnet.get(), attrs, kv.getLease() == 0 ? null : known.get(kv.getLease())));
+                leases.add(new Lease(subnet.get(), attrs, kv.getLease() == 0 ? null : known.get(kv.getLease()),
+                        kv.getModRevision()));
             }
         }
         deadlines.retainOnly(known.keySet());
@@ -135,19 +138,26 @@ final class EtcdStore implements Store {
         Objects.requireNonNull(subnet, "subnet is null");
         Objects.requireNonNull(attrs, "attrs is null");
         Grant grant = grant(subnet, ttl);
-        TxnResponse r = putIf(subnet, attrs, grant, Cmp.Op.EQUAL, "create", "the subnet is taken");
+        Cmp absent = new Cmp(leaseKey(subnet), Cmp.Op.EQUAL, CmpTarget.version(0));
+        TxnResponse r = putIf(subnet, attrs, grant, absent, "create", "the subnet is taken");
         if (r == null) {
             return new CreateResult.Exists(subnet);
         }
-        return new CreateResult.Created(new Lease(subnet, attrs, grant.deadline()));
+        return new CreateResult.Created(new Lease(subnet, attrs, grant.deadline(), r.getHeader().getRevision()));
     }
 
     @Override
-    public Optional<Lease> updateLease(Ipv4Subnet subnet, LeaseAttrs attrs, Duration ttl) {
-        Objects.requireNonNull(subnet, "subnet is null");
+    public Optional<Lease> updateLease(Lease held, LeaseAttrs attrs, Duration ttl) {
+        Objects.requireNonNull(held, "held is null");
         Objects.requireNonNull(attrs, "attrs is null");
+        if (held.revision() == 0) {
+            // A missing key has mod_revision 0 too: the compare would hold, and the put would create it.
+            return Optional.empty();
+        }
+        Ipv4Subnet subnet = held.subnet();
         Grant grant = grant(subnet, ttl);
-        TxnResponse r = putIf(subnet, attrs, grant, Cmp.Op.GREATER, "update", "the lease is gone");
+        Cmp same = new Cmp(leaseKey(subnet), Cmp.Op.EQUAL, CmpTarget.modRevision(held.revision()));
+        TxnResponse r = putIf(subnet, attrs, grant, same, "update", "the lease is gone or changed");
         if (r == null) {
             return Optional.empty();
         }
@@ -158,24 +168,24 @@ final class EtcdStore implements Store {
                 revokeUnused(new Grant(old, null), "the lease moved to etcd lease " + Long.toHexString(grant.id()));
             }
         }
-        return Optional.of(new Lease(subnet, attrs, grant.deadline()));
+        return Optional.of(new Lease(subnet, attrs, grant.deadline(), r.getHeader().getRevision()));
     }
 
     /**
-     * One transaction: put the lease on {@code grant} if the key's version compares with 0 as {@code op}
-     * says (EQUAL: absent, GREATER: present). When the put did not happen, or may not have (the call
-     * failed), the grant is revoked so nothing is left on it.
+     * One transaction: put the lease on {@code grant} if {@code condition} holds (the key is absent, or is
+     * still the revision read). When the put did not happen, or may not have (the call failed), the grant is
+     * revoked so nothing is left on it.
      *
      * @return the response, or null when the condition did not hold
      */
-    private TxnResponse putIf(Ipv4Subnet subnet, LeaseAttrs attrs, Grant grant, Cmp.Op op, String what,
+    private TxnResponse putIf(Ipv4Subnet subnet, LeaseAttrs attrs, Grant grant, Cmp condition, String what,
             String whyNot) {
         ByteSequence key = leaseKey(subnet);
         TxnResponse r;
         try {
             r = etcd.call(what + " the lease " + subnet, () -> etcd.client().getKVClient().txn()
-                    .If(new Cmp(key, op, CmpTarget.version(0)))
-                    .Then(Op.put(key, bytes(LeaseJson.encode(attrs)), putOption(grant, op == Cmp.Op.GREATER)))
+                    .If(condition)
+                    .Then(Op.put(key, bytes(LeaseJson.encode(attrs)), putOption(grant)))
                     .commit());
         } catch (WeftException e) {
             revokeUnused(grant, "the " + what + " failed");
@@ -276,7 +286,8 @@ final class EtcdStore implements Store {
                     // they had for it rather than keep it forever.
                     LeaseAttrs attrs = decode(kv, "reporting it as removed");
                     out.add(attrs == null ? new LeaseEvent.Removed(subnet.get()) : new LeaseEvent.Added(new Lease(
-                            subnet.get(), attrs, kv.getLease() == 0 ? null : known.get(kv.getLease()))));
+                            subnet.get(), attrs, kv.getLease() == 0 ? null : known.get(kv.getLease()),
+                            kv.getModRevision())));
                 }
                 case DELETE -> out.add(new LeaseEvent.Removed(subnet.get()));
                 default -> LOG.debug("ignoring watch event type={} key={}", e.getEventType(), subnet.get());
@@ -312,13 +323,11 @@ final class EtcdStore implements Store {
         return new Grant(id, deadline);
     }
 
-    private static PutOption putOption(Grant grant, boolean prevKv) {
-        PutOption.Builder b = PutOption.builder();
+    /** On {@code grant}'s etcd lease, and returning the previous key (an update revokes its etcd lease). */
+    private static PutOption putOption(Grant grant) {
+        PutOption.Builder b = PutOption.builder().withPrevKV();
         if (grant.id() != 0) {
             b.withLeaseId(grant.id());
-        }
-        if (prevKv) {
-            b.withPrevKV();
         }
         return b.build();
     }
@@ -351,9 +360,7 @@ final class EtcdStore implements Store {
         try {
             return Optional.of(Ipv4Subnet.parseKey(name));
         } catch (WeftException e) {
-            if (reportedBadKeys.add(k)) {
-                LOG.warn("ignoring key {} under the subnets prefix: {}", k, e.getMessage());
-            }
+            badKeys.report(k, "ignoring key " + Excerpt.of(k) + " under the subnets prefix: " + e.getMessage());
             return Optional.empty();
         }
     }
@@ -367,9 +374,7 @@ final class EtcdStore implements Store {
         try {
             return LeaseJson.decode(k, kv.getValue().toString(StandardCharsets.UTF_8));
         } catch (WeftException e) {
-            if (reportedBadKeys.add(k)) {
-                LOG.warn("cannot read lease {}, {}: {}", k, action, e.getMessage());
-            }
+            badKeys.report(k, "cannot read lease " + Excerpt.of(k) + ", " + action + ": " + e.getMessage());
             return null;
         }
     }

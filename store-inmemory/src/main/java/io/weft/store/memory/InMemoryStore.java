@@ -5,15 +5,15 @@ import io.weft.core.model.Ipv4Subnet;
 import io.weft.core.model.Lease;
 import io.weft.core.model.LeaseAttrs;
 import io.weft.core.model.LeaseEvent;
+import io.weft.core.runtime.HostClock;
 import io.weft.core.spi.store.CreateResult;
 import io.weft.core.spi.store.LeaseSnapshot;
 import io.weft.core.spi.store.Store;
 import io.weft.core.spi.store.WatchResult;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -26,36 +26,41 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The whole {@link Store} contract in one JVM: a revision counter bumped by every change, leases that
- * expire by TTL on an injectable clock, create-if-absent, watches from any kept revision, and compaction
- * (explicit, or automatic once more than {@code historyLimit} changes are kept). Expiry is applied at the
- * start of every call and when a watch's wait reaches the next deadline, each expiry being a change of
- * its own, as in etcd. Thread-safe: one lock guards all state, and watchers wait on its condition.
+ * expire by TTL on an injectable clock, create-if-absent, updates conditional on the revision read, watches
+ * from any kept revision, and compaction (explicit, or automatic once more than {@code historyLimit} changes
+ * are kept). As etcd, a TTL runs on the monotonic clock, so a step of the wall clock neither expires a lease
+ * early nor keeps it late; the wall clock only dates the expiration a lease shows. Expiry is applied at the
+ * start of every call and when a watch's wait reaches the next deadline, each expiry being a change of its
+ * own, as in etcd. Thread-safe: one lock guards all state, and watchers wait on its condition.
  */
 public final class InMemoryStore implements Store {
     /** How many changes are kept for watchers before the oldest are compacted away. */
     public static final int DEFAULT_HISTORY_LIMIT = 10_000;
 
-    private final Clock clock;
+    private final HostClock clock;
     private final int historyLimit;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final TreeMap<Ipv4Subnet, Lease> leases = new TreeMap<>();
+    /** The monotonic deadline ({@link HostClock#nanoTime()}) of every lease that has a TTL. */
+    private final Map<Ipv4Subnet, Long> deadlines = new HashMap<>();
     private final ArrayDeque<Change> history = new ArrayDeque<>();
     private String networkConfig;
     private long revision;
     private long compactedThrough;
-    private Instant nextExpiry;
+    /** The earliest of {@link #deadlines}, or null when none. */
+    private Long nextExpiry;
     private boolean closed;
 
     private record Change(long revision, LeaseEvent event) {
     }
 
     /**
-     * @param clock         the time leases expire by
+     * @param clock         the time leases expire by (monotonic) and show (wall)
      * @param networkConfig the config JSON to serve, or null until {@link #writeNetworkConfig} is called
      * @param historyLimit  how many changes to keep for watchers
      */
-    public InMemoryStore(Clock clock, String networkConfig, int historyLimit) {
+    public InMemoryStore(HostClock clock, String networkConfig, int historyLimit) {
         this.clock = Objects.requireNonNull(clock, "clock is null");
         if (historyLimit < 1) {
             throw new IllegalArgumentException("historyLimit must be positive, not " + historyLimit);
@@ -64,7 +69,7 @@ public final class InMemoryStore implements Store {
         this.networkConfig = networkConfig;
     }
 
-    public InMemoryStore(Clock clock) {
+    public InMemoryStore(HostClock clock) {
         this(clock, null, DEFAULT_HISTORY_LIMIT);
     }
 
@@ -116,27 +121,24 @@ public final class InMemoryStore implements Store {
             if (leases.containsKey(subnet)) {
                 return new CreateResult.Exists(subnet);
             }
-            Lease lease = new Lease(subnet, attrs, expiration(ttl));
-            put(lease);
-            return new CreateResult.Created(lease);
+            return new CreateResult.Created(put(subnet, attrs, ttl));
         } finally {
             lock.unlock();
         }
     }
 
     @Override
-    public Optional<Lease> updateLease(Ipv4Subnet subnet, LeaseAttrs attrs, Duration ttl) {
-        Objects.requireNonNull(subnet, "subnet is null");
+    public Optional<Lease> updateLease(Lease held, LeaseAttrs attrs, Duration ttl) {
+        Objects.requireNonNull(held, "held is null");
         Objects.requireNonNull(attrs, "attrs is null");
         lock.lock();
         try {
             expire();
-            if (!leases.containsKey(subnet)) {
+            Lease now = leases.get(held.subnet());
+            if (now == null || now.revision() != held.revision()) {
                 return Optional.empty();
             }
-            Lease lease = new Lease(subnet, attrs, expiration(ttl));
-            put(lease);
-            return Optional.of(lease);
+            return Optional.of(put(held.subnet(), attrs, ttl));
         } finally {
             lock.unlock();
         }
@@ -150,6 +152,7 @@ public final class InMemoryStore implements Store {
             if (leases.remove(subnet) == null) {
                 return false;
             }
+            deadlines.remove(subnet);
             record(new LeaseEvent.Removed(subnet));
             return true;
         } finally {
@@ -181,7 +184,7 @@ public final class InMemoryStore implements Store {
                     return new WatchResult.Changes(List.of(), Math.max(afterRevision, revision));
                 }
                 if (nextExpiry != null) {
-                    long untilExpiry = Duration.between(clock.instant(), nextExpiry).toNanos();
+                    long untilExpiry = nextExpiry - clock.nanoTime();
                     remaining = Math.min(remaining, Math.max(untilExpiry, TimeUnit.MILLISECONDS.toNanos(1)));
                 }
                 changed.awaitNanos(remaining);
@@ -231,46 +234,50 @@ public final class InMemoryStore implements Store {
         }
     }
 
-    private Instant expiration(Duration ttl) {
+    /** Writes the lease as the next revision, with its TTL counted from now. Caller holds the lock. */
+    private Lease put(Ipv4Subnet subnet, LeaseAttrs attrs, Duration ttl) {
         Objects.requireNonNull(ttl, "ttl is null");
         if (ttl.isNegative()) {
             throw new WeftException("lease TTL " + ttl + " is negative: give a positive TTL, or zero for no expiry");
         }
-        return ttl.isZero() ? null : clock.instant().plus(ttl);
-    }
-
-    private void put(Lease lease) {
-        leases.put(lease.subnet(), lease);
-        if (lease.expiration() != null && (nextExpiry == null || lease.expiration().isBefore(nextExpiry))) {
-            nextExpiry = lease.expiration();
+        Lease lease = new Lease(subnet, attrs, ttl.isZero() ? null : clock.instant().plus(ttl), revision + 1);
+        leases.put(subnet, lease);
+        if (ttl.isZero()) {
+            deadlines.remove(subnet);
+        } else {
+            long deadline = clock.nanoTime() + ttl.toNanos();
+            deadlines.put(subnet, deadline);
+            if (nextExpiry == null || deadline - nextExpiry < 0) {
+                nextExpiry = deadline;
+            }
         }
         record(new LeaseEvent.Added(lease));
+        return lease;
     }
 
     /** Removes every lease whose time is up, one change each. Caller holds the lock. */
     private void expire() {
         ensureOpen();
-        Instant now = clock.instant();
-        if (nextExpiry == null || now.isBefore(nextExpiry)) {
+        long now = clock.nanoTime();
+        if (nextExpiry == null || now - nextExpiry < 0) {
             return;
         }
-        Instant next = null;
-        Iterator<Map.Entry<Ipv4Subnet, Lease>> it = leases.entrySet().iterator();
+        Long next = null;
         List<Ipv4Subnet> expired = new ArrayList<>();
+        Iterator<Map.Entry<Ipv4Subnet, Long>> it = deadlines.entrySet().iterator();
         while (it.hasNext()) {
-            Lease l = it.next().getValue();
-            if (l.expiration() == null) {
-                continue;
-            }
-            if (!now.isBefore(l.expiration())) {
+            Map.Entry<Ipv4Subnet, Long> d = it.next();
+            if (now - d.getValue() >= 0) {
                 it.remove();
-                expired.add(l.subnet());
-            } else if (next == null || l.expiration().isBefore(next)) {
-                next = l.expiration();
+                expired.add(d.getKey());
+            } else if (next == null || d.getValue() - next < 0) {
+                next = d.getValue();
             }
         }
         nextExpiry = next;
+        expired.sort(null);
         for (Ipv4Subnet s : expired) {
+            leases.remove(s);
             record(new LeaseEvent.Removed(s));
         }
     }

@@ -2,6 +2,7 @@ package io.weft.store.memory;
 
 import io.weft.core.WeftException;
 import io.weft.core.config.NetworkConfigParser;
+import io.weft.core.runtime.HostClock;
 import io.weft.core.spi.store.Store;
 import io.weft.core.spi.store.StoreOptions;
 import io.weft.core.spi.store.StoreProvider;
@@ -9,7 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.time.Clock;
 
 /**
  * The {@code memory} store: leases live in this process only. The network config comes from
@@ -35,6 +35,6 @@ public final class InMemoryStoreProvider implements StoreProvider {
             }
             NetworkConfigParser.parse(config);
         }
-        return new InMemoryStore(Clock.systemUTC(), config, InMemoryStore.DEFAULT_HISTORY_LIMIT);
+        return new InMemoryStore(HostClock.system(), config, InMemoryStore.DEFAULT_HISTORY_LIMIT);
     }
 }

@@ -26,11 +26,23 @@ public interface BackendProvider {
      * @param report   the report's name, e.g. {@code sa}
      * @param format   how to print it, e.g. {@code table}, or {@code wireshark} (which includes keys)
      * @param config   the stored network config
-     * @param stateDir the host's state directory when the caller names one; it wins over {@code Backend.StateDir}
+     * @param stateDir the host's state directory when the caller names one (else the backend's default)
      * @return the lines to print
      * @throws WeftException when this backend has no such report or format, or its state cannot be read
      */
     default List<String> report(String report, String format, NetworkConfig config, Optional<Path> stateDir) {
         throw new WeftException("the " + name() + " backend has no \"" + report + "\" report");
+    }
+
+    /**
+     * As {@link #report(String, String, NetworkConfig, Optional)}, with the host's PSK file when the caller names
+     * one (as the daemon's {@link BackendContext#pskFile}), for a report that needs the key. A provider that
+     * needs no key keeps only the shorter method, which this one calls.
+     *
+     * @param pskFile the host file holding the pre-shared key; it wins over {@code Backend.PSK}
+     */
+    default List<String> report(String report, String format, NetworkConfig config, Optional<Path> stateDir,
+            Optional<Path> pskFile) {
+        return report(report, format, config, stateDir);
     }
 }

@@ -27,4 +27,13 @@ public interface Network extends AutoCloseable {
     /** Stops {@link #run()} and releases the data path (devices, routes, sockets). Idempotent. */
     @Override
     void close();
+
+    /**
+     * Removes what the network keeps in the kernel across a restart so traffic flows while the daemon restarts (a
+     * kernel backend's device, routes, neighbours): called just before {@link #close()} when this host leaves for
+     * good ({@code --revoke-lease-on-exit}). A network whose close releases everything keeps this default, which
+     * does nothing.
+     */
+    default void teardown() {
+    }
 }

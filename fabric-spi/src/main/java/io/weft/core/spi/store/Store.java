@@ -36,15 +36,22 @@ public interface Store extends AutoCloseable {
     CreateResult createLease(Ipv4Subnet subnet, LeaseAttrs attrs, Duration ttl);
 
     /**
-     * Replaces the attributes and TTL of an existing lease, atomically; empty when it no longer exists.
+     * Replaces the attributes and TTL of {@code held}, atomically and only if the store still holds that very
+     * lease: the same key at the same {@link Lease#revision() revision}, so nobody has changed, deleted or
+     * re-created it since it was read. Empty when that no longer holds: the caller has lost the lease (to an
+     * expiry, an admin or another host) and must not take it back by writing over whoever holds it now.
      *
-     * @param ttl the new TTL counted from now; {@link #NO_TTL} makes it a reservation
+     * @param held a lease as this store returned it (listed, watched, created or updated)
+     * @param ttl  the new TTL counted from now; {@link #NO_TTL} makes it a reservation
      */
-    Optional<Lease> updateLease(Ipv4Subnet subnet, LeaseAttrs attrs, Duration ttl);
+    Optional<Lease> updateLease(Lease held, LeaseAttrs attrs, Duration ttl);
 
-    /** Extends a held lease by {@code ttl} from now, keeping its attributes; empty when it is gone. */
-    default Optional<Lease> renewLease(Lease lease, Duration ttl) {
-        return updateLease(lease.subnet(), lease.attrs(), ttl);
+    /**
+     * Extends {@code held} by {@code ttl} from now, keeping its attributes, on the same condition as
+     * {@link #updateLease}; empty when it is gone or no longer the lease that was read.
+     */
+    default Optional<Lease> renewLease(Lease held, Duration ttl) {
+        return updateLease(held, held.attrs(), ttl);
     }
 
     /** Deletes the lease; false when there was none. */

@@ -120,15 +120,112 @@ public abstract class StoreContract {
     }
 
     @Test
-    void updateChangesAttrsOfExistingLeaseOnly() {
-        assertTrue(store.updateLease(A, HOST1, DAY).isEmpty(), "update of a missing lease must not create it");
-        assertTrue(store.listLeases().leases().isEmpty());
-
-        store.createLease(A, HOST1, DAY);
+    void updateChangesAttrsOfTheLeaseItReadOnly() {
+        Lease held = created(store.createLease(A, HOST1, DAY));
         LeaseAttrs changed = LeaseAttrs.of("198.18.0.1", "ipsec");
-        Lease updated = store.updateLease(A, changed, DAY).orElseThrow();
+        Lease updated = store.updateLease(held, changed, DAY).orElseThrow();
         assertEquals(changed, updated.attrs());
         assertEquals(changed, only(store.listLeases()).attrs());
+
+        assertTrue(store.deleteLease(A));
+        assertTrue(store.updateLease(updated, HOST1, DAY).isEmpty(), "update of a deleted lease must not create it");
+        assertTrue(store.listLeases().leases().isEmpty());
+    }
+
+    @Test
+    void leasesCarryTheRevisionThatWroteThem() throws InterruptedException {
+        long from = store.listLeases().revision();
+        Lease held = created(store.createLease(A, HOST1, DAY));
+        assertTrue(held.revision() > from, held + " after revision " + from);
+        assertEquals(held.revision(), only(store.listLeases()).revision(), "listed");
+        Lease renewed = store.renewLease(held, DAY).orElseThrow();
+        assertTrue(renewed.revision() > held.revision(), renewed + " after " + held);
+        assertEquals(renewed.revision(), only(store.listLeases()).revision(), "listed after the renewal");
+        List<LeaseEvent> events = collect(from, 2);
+        assertEquals(List.of(held.revision(), renewed.revision()), events.stream()
+                .map(e -> assertInstanceOf(LeaseEvent.Added.class, e).lease().revision()).toList(), "watched");
+    }
+
+    @Test
+    void renewalOfALeaseDeletedAndCreatedByAnotherHostLeavesTheOtherHostsLease() {
+        Lease mine = created(store.createLease(A, HOST1, DAY));
+        store.deleteLease(A);
+        Lease theirs = created(store.createLease(A, HOST2, shortTtl().multipliedBy(30)));
+
+        assertTrue(store.renewLease(mine, DAY).isEmpty(), "the lease read is gone: the renewal is refused");
+        Lease listed = only(store.listLeases());
+        assertEquals(HOST2, listed.attrs(), "the other host's value survives");
+        assertEquals(theirs.revision(), listed.revision(), "untouched");
+        assertEquals(theirs.expiration(), listed.expiration(), "with its own TTL");
+    }
+
+    @Test
+    void renewalOfALeaseSomeoneChangedSinceItWasReadIsRefused() {
+        Lease mine = created(store.createLease(A, HOST1, DAY));
+        Lease changed = store.updateLease(mine, HOST2, DAY).orElseThrow();
+
+        assertTrue(store.renewLease(mine, DAY).isEmpty(), "the lease read is not the lease held any more");
+        assertEquals(HOST2, only(store.listLeases()).attrs());
+        assertEquals(changed.revision(), only(store.listLeases()).revision());
+        assertTrue(store.updateLease(changed, HOST1, DAY).isPresent(), "the current one can still be updated");
+    }
+
+    @Test
+    void renewalNeverTurnsAReservationIntoAnExpiringLease() throws InterruptedException {
+        Lease mine = created(store.createLease(A, HOST1, DAY));
+        store.deleteLease(A);
+        store.createLease(A, HOST2, Store.NO_TTL);
+
+        assertTrue(store.renewLease(mine, DAY).isEmpty());
+        passTime(shortTtl().multipliedBy(2));
+        Lease listed = only(store.listLeases());
+        assertEquals(HOST2, listed.attrs());
+        assertTrue(listed.isReservation(), "the reservation stands: " + listed);
+    }
+
+    @Test
+    void anUpdateToNoTtlReplacesALeaseWithAReservationThatOutlivesTheOldTtl() throws InterruptedException {
+        Lease theirs = created(store.createLease(A, HOST1, shortTtl()));
+        Lease reserved = store.updateLease(theirs, HOST2, Store.NO_TTL).orElseThrow();
+        assertTrue(reserved.isReservation());
+
+        passTime(shortTtl().plusSeconds(2));
+        Lease listed = only(store.listLeases());
+        assertEquals(HOST2, listed.attrs());
+        assertTrue(listed.isReservation(), listed.toString());
+    }
+
+    @Test
+    void aLeaseNotReadFromTheStoreMatchesNothing() {
+        store.createLease(A, HOST1, DAY);
+        assertTrue(store.updateLease(new Lease(A, HOST1, null), HOST2, DAY).isEmpty());
+        assertEquals(HOST1, only(store.listLeases()).attrs());
+    }
+
+    @Test
+    void concurrentRenewalsOfOneLeaseHaveExactlyOneWinner() throws Exception {
+        Lease held = created(store.createLease(A, HOST1, DAY));
+        int threads = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch go = new CountDownLatch(1);
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                LeaseAttrs attrs = LeaseAttrs.of("198.18.0." + (i + 1), "udp");
+                results.add(pool.submit(() -> {
+                    go.await();
+                    return store.updateLease(held, attrs, DAY).isPresent();
+                }));
+            }
+            go.countDown();
+            int won = 0;
+            for (Future<Boolean> f : results) {
+                won += f.get(30, TimeUnit.SECONDS) ? 1 : 0;
+            }
+            assertEquals(1, won);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
@@ -153,9 +250,9 @@ public abstract class StoreContract {
     @Test
     void everyChangeAdvancesTheRevision() {
         long r0 = store.listLeases().revision();
-        store.createLease(A, HOST1, DAY);
+        Lease held = created(store.createLease(A, HOST1, DAY));
         long r1 = store.listLeases().revision();
-        store.updateLease(A, HOST2, DAY);
+        store.updateLease(held, HOST2, DAY);
         long r2 = store.listLeases().revision();
         store.deleteLease(A);
         long r3 = store.listLeases().revision();
@@ -269,6 +366,10 @@ public abstract class StoreContract {
             rev = r.revision();
         }
         return events;
+    }
+
+    private static Lease created(CreateResult result) {
+        return assertInstanceOf(CreateResult.Created.class, result).lease();
     }
 
     private static Lease only(LeaseSnapshot snapshot) {

@@ -1,0 +1,174 @@
+package io.weft.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.weft.it.lab.Lab;
+import io.weft.it.lab.LabExtension;
+import io.weft.it.lab.LabHost;
+import io.weft.it.lab.LabProcess;
+import io.weft.it.lab.TcpSha;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The host-gw backend end to end: real {@code bin/weft daemon} processes in lab namespaces route each peer's subnet
+ * via its PublicIP on eth0, as flanneld's host-gw does; the kernel forwards every packet. Every packet stays inside
+ * the lab's namespaces.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class HostGwOverlayTest {
+    private static final String CONFIG = "{\"Network\":\"" + Lab.OVERLAY + "\",\"SubnetLen\":24,"
+            + "\"Backend\":{\"Type\":\"host-gw\"}}";
+    private static final Duration STARTUP = Duration.ofSeconds(90);
+
+    @RegisterExtension
+    final LabExtension extension = new LabExtension();
+
+    private Lab lab() {
+        return extension.lab();
+    }
+
+    private List<LabHost> startHosts(String[] flags, int... indexes) {
+        lab().startEtcd();
+        lab().putNetworkConfig(CONFIG);
+        for (int i : indexes) {
+            lab().addHost(i).startDaemon(flags);
+        }
+        List<LabHost> hosts = lab().hosts();
+        for (LabHost h : hosts) {
+            h.awaitSubnetEnv(STARTUP);
+            addGatewayAddress(h);
+        }
+        return hosts;
+    }
+
+    /**
+     * host-gw gives no device an overlay address (a container bridge such as cni0 would hold one): the test puts the
+     * subnet's network address on lo, so pings and TCP have an end in the host's subnet.
+     */
+    static void addGatewayAddress(LabHost h) {
+        h.exec("ip", "addr", "add", h.overlayAddress() + "/32", "dev", "lo").orFail();
+    }
+
+    /** The address in {@code h}'s subnet that the test answers on. */
+    static String gateway(LabHost h) {
+        return h.overlayAddress();
+    }
+
+    static boolean hasRoute(LabHost on, LabHost peer) {
+        return on.exec("ip", "route").output().contains(peer.subnet() + " via " + peer.address() + " dev eth0");
+    }
+
+    @Test
+    void hostGwThreeHostsWithFlanneldsLeasePingEveryPairAndMove50Megabytes() throws Exception {
+        List<LabHost> hosts = startHosts(new String[0], 1, 2, 3);
+        Set<String> subnets = new HashSet<>();
+        for (LabHost h : hosts) {
+            subnets.add(h.subnet());
+            assertEquals("1500", h.subnetEnv().get("FLANNEL_MTU"), "no encapsulation: the external MTU");
+            assertEquals("{\"PublicIP\":\"" + h.address() + "\",\"PublicIPv6\":null,\"BackendType\":\"host-gw\"}",
+                    VxlanOverlayTest.leaseValue(lab(), h), "flanneld's lease value, byte for byte");
+        }
+        assertEquals(3, subnets.size(), "distinct subnets " + subnets);
+        for (LabHost from : hosts) {
+            for (LabHost to : hosts) {
+                if (from != to) {
+                    from.awaitPing(gateway(to), Duration.ofSeconds(20));
+                    assertTrue(hasRoute(from, to), from + " routes " + to + "'s subnet via its PublicIP");
+                }
+            }
+        }
+        LabHost h2 = hosts.get(1);
+        TcpSha.start(hosts.get(0), h2, 5001, 50, 4).awaitIntact(Duration.ofSeconds(150));
+    }
+
+    @Test
+    void hostGwJoiningHostIsReachedWithinTwoSecondsAndALeavingHostsRouteGoesFromTheOthers() throws Exception {
+        List<LabHost> first = startHosts(new String[0], 1, 2, 3);
+        first.get(0).awaitPing(gateway(first.get(1)), Duration.ofSeconds(20));
+
+        LabHost fourth = lab().addHost(4);
+        fourth.startDaemon("--revoke-lease-on-exit");
+        Awaitility.await("h4 subnet.env").atMost(STARTUP).pollInterval(Duration.ofMillis(20))
+                .until(() -> fourth.subnetEnv().containsKey("FLANNEL_SUBNET"));
+        long leaseSeen = java.nio.file.Files.getLastModifiedTime(fourth.subnetFile()).toMillis();
+        addGatewayAddress(fourth);
+        String target = gateway(fourth);
+        Map<String, Long> reachedAfter = new ConcurrentHashMap<>();
+        List<Thread> pingers = first.stream().map(h -> new Thread(() -> {
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (System.currentTimeMillis() < deadline) {
+                if (h.exec(Duration.ofSeconds(5), "ping", "-n", "-c", "1", "-W", "0.25", target).ok()) {
+                    reachedAfter.put(h.name(), System.currentTimeMillis() - leaseSeen);
+                    return;
+                }
+            }
+        }, "pinger-" + h.name())).toList();
+        pingers.forEach(Thread::start);
+        for (Thread t : pingers) {
+            t.join(15_000);
+        }
+        assertEquals(3, reachedAfter.size(), "every host reached h4: " + reachedAfter);
+        reachedAfter.forEach((host, millis) -> assertTrue(millis <= 2000,
+                host + " reached h4 " + millis + " ms after its lease appeared"));
+        System.out.println("host-gw: joining host reached after (ms): " + reachedAfter);
+
+        assertEquals(0, fourth.stopDaemon(), "clean exit");
+        for (LabHost h : first) {
+            Awaitility.await(h.name() + " drops h4's route").atMost(Duration.ofSeconds(5))
+                    .pollInterval(Duration.ofMillis(100)).until(() -> !hasRoute(h, fourth));
+        }
+        // Its own routes to the others went with it (--revoke-lease-on-exit).
+        assertFalse(fourth.exec("ip", "route").output().contains("100.96."), fourth.exec("ip", "route").output());
+    }
+
+    @Test
+    void hostGwRefusesAPeerOnAnotherL2SubnetWithALineThatSaysToUseVxlan() throws Exception {
+        List<LabHost> hosts = startHosts(new String[0], 1);
+        LabHost h1 = hosts.get(0);
+        // h9 shares the bridge, but its eth0 is 198.18.0.200/25: to it, 198.18.0.1 is on another L2 subnet.
+        LabHost far = lab().addHost(200, 25);
+        far.startDaemon();
+        far.awaitSubnetEnv(STARTUP);
+        String line = "refusing peer " + h1.subnet() + " at 198.18.0.1: it is not on eth0's subnets [198.18.0.128/25],"
+                + " and host-gw only routes to hosts on the same L2 subnet; use the vxlan backend (Backend.Type"
+                + " \"vxlan\", with DirectRouting true for the peers that do share it)";
+        LabProcess daemon = far.daemon().orElseThrow();
+        Awaitility.await("the refusal is logged").atMost(Duration.ofSeconds(10)).until(() -> daemon.output()
+                .contains(line));
+        assertFalse(far.exec("ip", "route").output().contains(h1.subnet()), "no route to the refused peer");
+        assertTrue(far.status().output().contains("\"state\" : \"refused: not on this L2 subnet\""));
+        Awaitility.await("h1 routes to h200").atMost(Duration.ofSeconds(10)).until(() -> hasRoute(h1, far));
+    }
+
+    @Test
+    void hostGwRouteRemovedByHandComesBackWithinTheResyncPeriodAndNoPingIsLostOverARestart() throws Exception {
+        List<LabHost> hosts = startHosts(new String[] {"--route-resync", "2"}, 1, 2);
+        LabHost h1 = hosts.get(0);
+        LabHost h2 = hosts.get(1);
+        h1.awaitPing(gateway(h2), Duration.ofSeconds(20));
+        h1.exec("ip", "route", "del", h2.subnet()).orFail();
+        Awaitility.await("route back").atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(100))
+                .until(() -> hasRoute(h1, h2));
+        assertEquals(1.0, h1.metrics().get("weft_repaired_total{kind=route}"));
+
+        LabProcess ping = h1.start("ping", "ping", "-n", "-i", "0.2", "-c", "60", "-W", "1", gateway(h2));
+        Awaitility.await("ping runs").atMost(Duration.ofSeconds(10)).until(() -> ping.output().contains("icmp_seq=3 "));
+        assertEquals(0, h1.stopDaemon());
+        assertTrue(hasRoute(h1, h2), "SIGTERM leaves the route");
+        VxlanOverlayTest.restart(h1);
+        Awaitility.await("ping done").atMost(Duration.ofSeconds(40)).until(() -> !ping.isAlive());
+        assertTrue(ping.output().contains("60 packets transmitted, 60 received, 0% packet loss"), ping.output());
+    }
+}
