@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.weft.core.testing.ManualClock;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,14 +34,14 @@ class EspOpenFuzzTest {
     private static final X25519Keys KB = X25519Keys.generate(TestKeys.seeded(2));
     /** B's keying for A, made apart from B's transform: the reference's source of A's SA keys. */
     private static final PeerKeys REFERENCE = new PeerKeys(new SaKeyDerivation(TestKeys.PSK, 256), KB,
-            KA.publicKey(), "198.18.0.1", AeadKind.BOUNCY_CASTLE, TestKeys.seeded(4));
+            TestKeys.BOB_IP, KA.publicKey(), TestKeys.ALICE_IP, AeadKind.BOUNCY_CASTLE, TestKeys.seeded(4));
     private static final int MAX_OPS = 64;
     /** What surrounds each datagram: written bytes show as differences. */
     private static final byte[] CANARY = canary();
 
     private static EspTransform transform(X25519Keys own, EspStats stats, String ip) {
         return new EspTransform(own, new SaKeyDerivation(TestKeys.PSK, 256), RekeyPolicy.of(Duration.ofSeconds(60)),
-                AeadKind.DATA_PATH, TestKeys.seeded(3), stats, ip);
+                AeadKind.DATA_PATH, TestKeys.seeded(3), stats, ip, new ManualClock());
     }
 
     /**
