@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.weft.core.WeftException;
 import io.weft.core.model.Ipv4Subnet;
 import io.weft.core.model.Lease;
-import io.weft.core.spi.backend.Backend;
 import io.weft.core.spi.backend.BackendContext;
-import io.weft.core.spi.backend.BackendProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,9 +35,9 @@ class DaemonCommandTest {
     void runsWritesSubnetEnvReacquiresALostLeaseAndStopsCleanly() throws Exception {
         weft.shared.writeNetworkConfig("{\"Network\":\"100.96.0.0/16\",\"Backend\":{\"Type\":\"alloc\"}}");
         Path subnetFile = dir.resolve("subnet.env");
-        CompletableFuture<CliHarness.Result> run = CompletableFuture.supplyAsync(() -> weft.run("daemon",
+        CompletableFuture<CliHarness.Result> run = weft.start("daemon",
                 "--store", "shared", "--iface", "lo", "--public-ip", "198.18.0.1", "--subnet-file", subnetFile.toString(),
-                "--healthz-port", "0"));
+                "--healthz-port", "0");
 
         await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(subnetFile) || run.isDone());
         assertTrue(Files.exists(subnetFile), () -> "daemon ended: " + run.join());
@@ -59,11 +57,8 @@ class DaemonCommandTest {
                 .anyMatch(l -> l.subnet().equals(subnet) && l.attrs().publicIp().equals("198.18.0.1")));
         assertTrue(!run.isDone(), "the daemon keeps running");
 
-        synchronized (weft.shutdownHooks) {
-            assertEquals(1, weft.shutdownHooks.size());
-            weft.shutdownHooks.get(0).run();
-        }
-        CliHarness.Result result = run.get(10, TimeUnit.SECONDS);
+        assertEquals(1, weft.shutdownHooks().size());
+        CliHarness.Result result = weft.stop(run);
         assertEquals(0, result.code(), result.err());
         assertEquals(1, weft.shared.listLeases().leases().size(), "the lease is kept for a restart");
     }
@@ -72,15 +67,12 @@ class DaemonCommandTest {
     void revokeLeaseOnExitDeletesTheLeaseOnACleanStop() throws Exception {
         weft.shared.writeNetworkConfig("{\"Network\":\"100.96.0.0/16\",\"Backend\":{\"Type\":\"alloc\"}}");
         Path subnetFile = dir.resolve("subnet.env");
-        CompletableFuture<CliHarness.Result> run = CompletableFuture.supplyAsync(() -> weft.run("daemon",
+        CompletableFuture<CliHarness.Result> run = weft.start("daemon",
                 "--store", "shared", "--iface", "lo", "--public-ip", "198.18.0.1", "--subnet-file", subnetFile.toString(),
-                "--healthz-port", "0", "--revoke-lease-on-exit"));
+                "--healthz-port", "0", "--revoke-lease-on-exit");
         await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(subnetFile) || run.isDone());
         assertEquals(1, weft.shared.listLeases().leases().size());
-        synchronized (weft.shutdownHooks) {
-            weft.shutdownHooks.get(0).run();
-        }
-        assertEquals(0, run.get(10, TimeUnit.SECONDS).code());
+        assertEquals(0, weft.stop(run).code());
         assertTrue(weft.shared.listLeases().leases().isEmpty(), "the lease is revoked");
     }
 
@@ -89,17 +81,15 @@ class DaemonCommandTest {
         try (NotifySocket socket = new NotifySocket(dir.resolve("notify.sock"), 2)) {
             weft.env.put("NOTIFY_SOCKET", socket.path().toString());
             weft.shared.writeNetworkConfig("{\"Network\":\"100.96.0.0/16\",\"Backend\":{\"Type\":\"alloc\"}}");
-            CompletableFuture<CliHarness.Result> run = CompletableFuture.supplyAsync(() -> weft.run("daemon",
+            CompletableFuture<CliHarness.Result> run = weft.start("daemon",
                     "--store", "shared", "--iface", "lo", "--public-ip", "198.18.0.1", "--subnet-file",
-                    dir.resolve("subnet.env").toString(), "--healthz-port", "0"));
+                    dir.resolve("subnet.env").toString(), "--healthz-port", "0");
             assertTrue(socket.next().startsWith("READY=1|"), "sent once the lease is held and subnet.env written");
             assertTrue(Files.exists(dir.resolve("subnet.env")));
-            synchronized (weft.shutdownHooks) {
-                assertEquals(1, weft.shutdownHooks.size(), "the daemon registered its stop before starting");
-                weft.shutdownHooks.get(0).run();
-            }
+            assertEquals(1, weft.shutdownHooks().size(), "the daemon registered its stop before starting");
+            CliHarness.Result result = weft.stop(run);
             assertEquals("STOPPING=1", socket.next());
-            assertEquals(0, run.get(10, TimeUnit.SECONDS).code());
+            assertEquals(0, result.code());
         }
     }
 
@@ -109,15 +99,12 @@ class DaemonCommandTest {
         Files.writeString(subnetFile, "FLANNEL_NETWORK=100.96.0.0/16\nFLANNEL_SUBNET=100.96.77.1/24\n");
         Path config = Files.writeString(dir.resolve("net.json"),
                 "{\"Network\":\"100.96.0.0/16\",\"Backend\":{\"Type\":\"alloc\"}}");
-        CompletableFuture<CliHarness.Result> run = CompletableFuture.supplyAsync(() -> weft.run("daemon",
+        CompletableFuture<CliHarness.Result> run = weft.start("daemon",
                 "--store", "memory", "--net-config-path", config.toString(), "--iface", "lo", "--public-ip",
-                "198.18.0.1", "--subnet-file", subnetFile.toString(), "--healthz-port", "0"));
+                "198.18.0.1", "--subnet-file", subnetFile.toString(), "--healthz-port", "0");
         await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(subnetFile).contains("FLANNEL_MTU") || run.isDone());
         assertTrue(Files.readString(subnetFile).contains("FLANNEL_SUBNET=100.96.77.1/24\n"), Files.readString(subnetFile));
-        synchronized (weft.shutdownHooks) {
-            weft.shutdownHooks.get(0).run();
-        }
-        assertEquals(0, run.get(10, TimeUnit.SECONDS).code());
+        assertEquals(0, weft.stop(run).code());
     }
 
     @Test
@@ -228,18 +215,10 @@ class DaemonCommandTest {
     @Test
     void theIpsecHostFlagsAndTheirEnvironmentReachTheBackendContext() throws Exception {
         List<BackendContext> contexts = new java.util.ArrayList<>();
-        weft.backends = List.of(new BackendProvider() {
-            @Override
-            public String name() {
-                return "ipsec";
-            }
-
-            @Override
-            public Backend create(BackendContext context) {
-                contexts.add(context);
-                throw new WeftException("recorded");
-            }
-        });
+        weft.backends = List.of(CliHarness.backend("ipsec", context -> {
+            contexts.add(context);
+            throw new WeftException("recorded");
+        }));
         Path config = ipsecConfig("");
         assertEquals("weft: recorded\n", ipsecDaemon(config, "--ipsec-psk-file", "/etc/weft/psk", "--ipsec-state-dir",
                 "/srv/weft").err());

@@ -3,15 +3,10 @@ package io.weft.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.weft.core.model.NetworkConfig;
-import io.weft.core.spi.backend.Backend;
-import io.weft.core.spi.backend.BackendContext;
-import io.weft.core.spi.backend.BackendProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,25 +27,13 @@ class IpsecCommandProviderTest {
     @BeforeEach
     void setUp() throws Exception {
         net = Files.writeString(dir.resolve("net.json"), "{\"Network\":\"100.96.0.0/16\",\"Backend\":{\"Type\":\"ipsec\"}}");
-        weft.backends = List.of(new BackendProvider() {
-            @Override
-            public String name() {
-                return "ipsec";
-            }
-
-            @Override
-            public Backend create(BackendContext context) {
-                throw new UnsupportedOperationException("not started in this test");
-            }
-
-            @Override
-            public List<String> report(String report, String format, NetworkConfig config, Optional<Path> stateDir,
-                    Optional<Path> pskFile) {
-                asked.add(report + " " + format + " " + config.network() + " " + stateDir.map(Path::toString).orElse("-")
-                        + pskFile.map(f -> " psk " + f).orElse(""));
-                return List.of("line 1", "line 2");
-            }
-        });
+        weft.backends = List.of(CliHarness.backend("ipsec", context -> {
+            throw new UnsupportedOperationException("not started in this test");
+        }, (report, format, config, stateDir, pskFile) -> {
+            asked.add(report + " " + format + " " + config.network() + " " + stateDir.map(Path::toString).orElse("-")
+                    + pskFile.map(f -> " psk " + f).orElse(""));
+            return List.of("line 1", "line 2");
+        }));
     }
 
     @Test

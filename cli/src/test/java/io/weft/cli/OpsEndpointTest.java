@@ -7,18 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,56 +22,35 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class OpsEndpointTest {
-    private final CliHarness weft = new CliHarness();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private CompletableFuture<CliHarness.Result> daemon;
+    @RegisterExtension
+    final CliHarness weft = new CliHarness();
 
     @TempDir
     Path dir;
 
-    @AfterEach
-    void stopDaemon() throws Exception {
-        synchronized (weft.shutdownHooks) {
-            weft.shutdownHooks.forEach(Runnable::run);
-        }
-        if (daemon != null) {
-            assertEquals(0, daemon.get(10, TimeUnit.SECONDS).code());
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
     @Test
     void readyzIs503UntilTheLeaseIsHeldThen200AndMetricsAndStatusDescribeTheHost() throws Exception {
-        int port = freePort();
-        daemon = CompletableFuture.supplyAsync(() -> weft.run("daemon", "--store", "shared", "--iface", "lo",
-                "--public-ip", "198.18.0.1", "--subnet-file", dir.resolve("subnet.env").toString(),
-                "--healthz-port", String.valueOf(port)));
+        int port = CliHarness.freePort();
+        weft.start("daemon", "--store", "shared", "--iface", "lo", "--public-ip", "198.18.0.1",
+                "--subnet-file", dir.resolve("subnet.env").toString(), "--healthz-port", String.valueOf(port));
 
         // No network config yet: the daemon waits for it, healthy but not ready.
-        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> get(port, "/healthz").statusCode() == 200);
-        HttpResponse<String> notReady = get(port, "/readyz");
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                .until(() -> weft.get(port, "/healthz").statusCode() == 200);
+        HttpResponse<String> notReady = weft.get(port, "/readyz");
         assertEquals(503, notReady.statusCode());
         assertEquals("waiting for network config: network config not found in the in-memory store; pass it with"
                 + " --net-config-path FILE\n", notReady.body());
 
         weft.shared.writeNetworkConfig("{\"Network\":\"100.96.0.0/16\",\"Backend\":{\"Type\":\"alloc\"}}");
-        await().atMost(Duration.ofSeconds(20)).until(() -> get(port, "/readyz").statusCode() == 200);
-        assertEquals("ready\n", get(port, "/readyz").body());
+        await().atMost(Duration.ofSeconds(20)).until(() -> weft.get(port, "/readyz").statusCode() == 200);
+        assertEquals("ready\n", weft.get(port, "/readyz").body());
 
         weft.shared.createLease(io.weft.core.model.Ipv4Subnet.parse("100.96.200.0/24"),
                 io.weft.core.model.LeaseAttrs.of("198.18.0.2", "alloc"), Duration.ofHours(24));
-        await().atMost(Duration.ofSeconds(20)).until(() -> get(port, "/metrics").body().contains("weft_peers 1.0"));
-        String metrics = get(port, "/metrics").body();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> weft.get(port, "/metrics").body().contains("weft_peers 1.0"));
+        String metrics = weft.get(port, "/metrics").body();
         for (String line : new String[] {"weft_lease_held 1.0", "weft_packets_total{direction=\"tx\"} 0.0",
             "weft_bytes_total{direction=\"rx\"} 0.0", "weft_store_reconnects_total 0.0",
             "weft_lease_renew_failures_total 0.0", "weft_peer_lease_renewals_total 0.0",
@@ -105,7 +79,7 @@ class OpsEndpointTest {
 
     @Test
     void statusWithoutADaemonSaysHowToReachIt() throws IOException {
-        int port = freePort();
+        int port = CliHarness.freePort();
         CliHarness.Result r = weft.run("status", "--healthz-port", String.valueOf(port));
         assertEquals(1, r.code());
         assertEquals("weft: cannot reach the weft daemon at http://127.0.0.1:" + port + "/status: connection refused;"

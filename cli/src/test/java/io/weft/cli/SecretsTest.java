@@ -25,29 +25,15 @@ class SecretsTest {
     @TempDir
     Path dir;
 
-    private CliHarness.Result ok(String... args) {
-        CliHarness.Result r = weft.run(args);
-        assertEquals(0, r.code(), () -> "stderr: " + r.err());
-        assertEquals("", r.err());
-        return r;
-    }
-
-    private void fails(int code, String err, String... args) {
-        CliHarness.Result r = weft.run(args);
-        assertEquals(code, r.code(), () -> "stderr: " + r.err());
-        assertEquals(err + "\n", r.err());
-        assertEquals("", r.out());
-    }
-
     @Test
     void configGetRedactsThePskUnlessShowSecrets() {
         weft.shared.writeNetworkConfig(IPSEC);
-        String shown = ok("config", "get", "--store", "shared").out();
+        String shown = weft.ok("config", "get", "--store", "shared").out();
         assertEquals("{\"Network\":\"10.5.0.0/16\",\"Backend\":{\"Type\":\"ipsec\",\"PSK\":\"<redacted>\",\"Port\":4500}}\n",
                 shown);
         assertTrue(!shown.contains(PSK));
-        assertEquals(IPSEC + "\n", ok("config", "get", "--store", "shared", "--show-secrets").out());
-        assertTrue(ok("config", "get", "--help").out().contains("--show-secrets"));
+        assertEquals(IPSEC + "\n", weft.ok("config", "get", "--store", "shared", "--show-secrets").out());
+        assertTrue(weft.ok("config", "get", "--help").out().contains("--show-secrets"));
     }
 
     @Test
@@ -55,37 +41,38 @@ class SecretsTest {
         weft.shared.writeNetworkConfig("{\"network\":\"10.5.0.0/16\",\"backend\":{\"type\":\"ipsec\",\"psk\":\"" + PSK
                 + "\"}}");
         assertEquals("{\"network\":\"10.5.0.0/16\",\"backend\":{\"type\":\"ipsec\",\"psk\":\"<redacted>\"}}\n",
-                ok("config", "get", "--store", "shared").out());
+                weft.ok("config", "get", "--store", "shared").out());
         String udp = "{ \"Network\": \"10.5.0.0/16\",\n  \"Backend\": {\"Type\": \"udp\"} }";
         weft.shared.writeNetworkConfig(udp);
-        assertEquals(udp + "\n", ok("config", "get", "--store", "shared").out(), "nothing to hide: the text as stored");
+        assertEquals(udp + "\n", weft.ok("config", "get", "--store", "shared").out(),
+                "nothing to hide: the text as stored");
     }
 
     @Test
     void aStoredConfigThatIsNotJsonIsShownOnlyWithShowSecrets() {
         weft.shared.writeNetworkConfig("{\"Backend\":{\"PSK\":\"" + PSK + "\"");
-        fails(1, "weft: the stored network config is not valid JSON, so weft cannot hide a PSK in it: print it as"
+        weft.fails(1, "weft: the stored network config is not valid JSON, so weft cannot hide a PSK in it: print it as"
                 + " stored with --show-secrets, and replace it with weft config put", "config", "get", "--store", "shared");
-        assertTrue(ok("config", "get", "--store", "shared", "--show-secrets").out().contains(PSK));
+        assertTrue(weft.ok("config", "get", "--store", "shared", "--show-secrets").out().contains(PSK));
     }
 
     @Test
     void configPutRefusesTheRedactedPlaceholderAndKeepsTheStoredKey() throws Exception {
         weft.shared.writeNetworkConfig(IPSEC);
-        Path copy = Files.writeString(dir.resolve("net.json"), ok("config", "get", "--store", "shared").out());
-        fails(1, "weft: Backend.PSK is \"<redacted>\", the placeholder weft config get prints instead of the key: put the"
-                + " real PSK there (weft config get --show-secrets prints it), or remove it and give each daemon"
-                + " --ipsec-psk-file FILE", "config", "put", "--store", "shared", copy.toString());
+        Path copy = Files.writeString(dir.resolve("net.json"), weft.ok("config", "get", "--store", "shared").out());
+        weft.fails(1, "weft: Backend.PSK is \"<redacted>\", the placeholder weft config get prints instead of the key:"
+                + " put the real PSK there (weft config get --show-secrets prints it), or remove it and give each"
+                + " daemon --ipsec-psk-file FILE", "config", "put", "--store", "shared", copy.toString());
         assertEquals(IPSEC, weft.shared.readNetworkConfig());
 
         weft.stdin = "{\"Network\":\"10.5.0.0/16\",\"backend\":{\"type\":\"ipsec\",\"Psk\":\"<redacted>\"}}";
-        fails(1, "weft: Backend.Psk is \"<redacted>\", the placeholder weft config get prints instead of the key: put the"
-                + " real PSK there (weft config get --show-secrets prints it), or remove it and give each daemon"
-                + " --ipsec-psk-file FILE", "config", "put", "--store", "shared", "-");
+        weft.fails(1, "weft: Backend.Psk is \"<redacted>\", the placeholder weft config get prints instead of the key:"
+                + " put the real PSK there (weft config get --show-secrets prints it), or remove it and give each"
+                + " daemon --ipsec-psk-file FILE", "config", "put", "--store", "shared", "-");
         assertEquals(IPSEC, weft.shared.readNetworkConfig());
 
         weft.stdin = "{\"Network\":\"10.5.0.0/16\",\"Backend\":{\"Type\":\"ipsec\"}}";
-        ok("config", "put", "--store", "shared", "-");
+        weft.ok("config", "put", "--store", "shared", "-");
         assertEquals(weft.stdin, weft.shared.readNetworkConfig(), "a config without PSK is stored (daemons use --ipsec-psk-file)");
     }
 
@@ -94,7 +81,8 @@ class SecretsTest {
     void theEtcdPasswordComesFromAFileWithoutItsTrailingNewline(String content) throws Exception {
         weft.shared.writeNetworkConfig(IPSEC);
         Path file = Files.writeString(dir.resolve("etcd-password"), content);
-        ok("leases", "list", "--store", "shared", "--etcd-username", "weft", "--etcd-password-file", file.toString());
+        weft.ok("leases", "list", "--store", "shared", "--etcd-username", "weft", "--etcd-password-file",
+                file.toString());
         assertEquals("s3cret", weft.lastOptions.password());
         assertEquals("weft", weft.lastOptions.username());
     }
@@ -103,31 +91,32 @@ class SecretsTest {
     void theEtcdPasswordComesFromTheEnvironmentOrAFileNamedThere() throws Exception {
         weft.shared.writeNetworkConfig(IPSEC);
         weft.env.put("WEFT_ETCD_PASSWORD", "from-env");
-        ok("config", "get", "--store", "shared");
+        weft.ok("config", "get", "--store", "shared");
         assertEquals("from-env", weft.lastOptions.password());
         weft.env.clear();
         Path file = Files.writeString(dir.resolve("etcd-password"), "from-file\n");
         weft.env.put("WEFT_ETCD_PASSWORD_FILE", file.toString());
-        ok("config", "get", "--store", "shared");
+        weft.ok("config", "get", "--store", "shared");
         assertEquals("from-file", weft.lastOptions.password());
         weft.env.clear();
-        ok("config", "get", "--store", "shared");
+        weft.ok("config", "get", "--store", "shared");
         assertNull(weft.lastOptions.password());
-        assertTrue(ok("daemon", "--help").out().contains("--etcd-password-file=FILE"));
+        assertTrue(weft.ok("daemon", "--help").out().contains("--etcd-password-file=FILE"));
     }
 
     @Test
     void passwordFileErrorsAreOneLine() throws Exception {
         Path missing = dir.resolve("none");
-        fails(1, "weft: etcd-password-file " + missing + " does not exist: give the path of a file holding the etcd"
-                + " password", "leases", "list", "--store", "shared", "--etcd-password-file", missing.toString());
-        fails(1, "weft: etcd-password-file " + dir + " cannot be read (Is a directory): give a file this user can read,"
-                + " holding the etcd password", "config", "get", "--store", "shared", "--etcd-password-file", dir.toString());
+        weft.fails(1, "weft: etcd-password-file " + missing + " does not exist: give the path of a file holding the"
+                + " etcd password", "leases", "list", "--store", "shared", "--etcd-password-file", missing.toString());
+        weft.fails(1, "weft: etcd-password-file " + dir + " cannot be read (Is a directory): give a file this user can"
+                + " read, holding the etcd password", "config", "get", "--store", "shared", "--etcd-password-file",
+                dir.toString());
         Path empty = Files.writeString(dir.resolve("empty"), "\n");
-        fails(1, "weft: etcd-password-file " + empty + " is empty: put the etcd password in it",
+        weft.fails(1, "weft: etcd-password-file " + empty + " is empty: put the etcd password in it",
                 "config", "get", "--store", "shared", "--etcd-password-file", empty.toString());
         Path file = Files.writeString(dir.resolve("pw"), "pw");
-        fails(2, "weft: --etcd-password and --etcd-password-file are both given (on the command line or as"
+        weft.fails(2, "weft: --etcd-password and --etcd-password-file are both given (on the command line or as"
                 + " WEFT_ETCD_PASSWORD and WEFT_ETCD_PASSWORD_FILE): give one (see 'weft config get --help')",
                 "config", "get", "--store", "shared", "--etcd-password", "x", "--etcd-password-file", file.toString());
         weft.env.put("WEFT_ETCD_PASSWORD", "x");

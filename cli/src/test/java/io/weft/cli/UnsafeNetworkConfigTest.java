@@ -4,21 +4,13 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,54 +20,31 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class UnsafeNetworkConfigTest {
-    private final CliHarness weft = new CliHarness();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private CompletableFuture<CliHarness.Result> daemon;
+    @RegisterExtension
+    final CliHarness weft = new CliHarness();
 
     @TempDir
     Path dir;
 
-    @AfterEach
-    void stopDaemon() throws Exception {
-        synchronized (weft.shutdownHooks) {
-            weft.shutdownHooks.forEach(Runnable::run);
-        }
-        if (daemon != null) {
-            assertEquals(0, daemon.get(10, TimeUnit.SECONDS).code());
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
     @Test
     void aNetworkHoldingThePublicIpIsRefusedUntilTheConfigIsFixed() throws Exception {
         weft.shared.writeNetworkConfig("{\"Network\":\"198.18.0.0/16\",\"Backend\":{\"Type\":\"alloc\"}}");
-        int port = freePort();
+        int port = CliHarness.freePort();
         Path subnetFile = dir.resolve("subnet.env");
-        daemon = CompletableFuture.supplyAsync(() -> weft.run("daemon", "--store", "shared", "--iface", "lo",
-                "--public-ip", "198.18.0.1", "--subnet-file", subnetFile.toString(), "--healthz-port",
-                String.valueOf(port)));
+        weft.start("daemon", "--store", "shared", "--iface", "lo", "--public-ip", "198.18.0.1",
+                "--subnet-file", subnetFile.toString(), "--healthz-port", String.valueOf(port));
 
         String reason = "waiting for network config: Network 198.18.0.0/16 contains the public IP (--public-ip)"
                 + " 198.18.0.1: traffic to it would go into weft's device; choose a Network that does not hold the"
                 + " host's own or etcd's addresses\n";
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
-                .until(() -> get(port, "/readyz").body().equals(reason));
-        assertEquals(503, get(port, "/readyz").statusCode());
+                .until(() -> weft.get(port, "/readyz").body().equals(reason));
+        assertEquals(503, weft.get(port, "/readyz").statusCode());
         assertTrue(weft.shared.listLeases().leases().isEmpty(), "no lease taken");
         assertTrue(!Files.exists(subnetFile));
 
         weft.shared.writeNetworkConfig("{\"Network\":\"100.96.0.0/16\",\"Backend\":{\"Type\":\"alloc\"}}");
-        await().atMost(Duration.ofSeconds(30)).until(() -> get(port, "/readyz").statusCode() == 200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> weft.get(port, "/readyz").statusCode() == 200);
         assertEquals(1, weft.shared.listLeases().leases().size());
     }
 }

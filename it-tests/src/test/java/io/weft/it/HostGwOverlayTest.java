@@ -8,13 +8,12 @@ import io.weft.it.lab.Lab;
 import io.weft.it.lab.LabExtension;
 import io.weft.it.lab.LabHost;
 import io.weft.it.lab.LabProcess;
+import io.weft.it.lab.PingRun;
 import io.weft.it.lab.TcpSha;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -28,9 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class HostGwOverlayTest {
-    private static final String CONFIG = "{\"Network\":\"" + Lab.OVERLAY + "\",\"SubnetLen\":24,"
-            + "\"Backend\":{\"Type\":\"host-gw\"}}";
-    private static final Duration STARTUP = Duration.ofSeconds(90);
+    private static final String CONFIG = Lab.networkConfig("{\"Type\":\"host-gw\"}");
 
     @RegisterExtension
     final LabExtension extension = new LabExtension();
@@ -40,16 +37,9 @@ class HostGwOverlayTest {
     }
 
     private List<LabHost> startHosts(String[] flags, int... indexes) {
-        lab().startEtcd();
-        lab().putNetworkConfig(CONFIG);
-        for (int i : indexes) {
-            lab().addHost(i).startDaemon(flags);
-        }
-        List<LabHost> hosts = lab().hosts();
-        for (LabHost h : hosts) {
-            h.awaitSubnetEnv(STARTUP);
-            addGatewayAddress(h);
-        }
+        lab().startEtcd(CONFIG);
+        List<LabHost> hosts = lab().startHosts(flags, indexes);
+        hosts.forEach(HostGwOverlayTest::addGatewayAddress);
         return hosts;
     }
 
@@ -78,17 +68,13 @@ class HostGwOverlayTest {
             subnets.add(h.subnet());
             assertEquals("1500", h.subnetEnv().get("FLANNEL_MTU"), "no encapsulation: the external MTU");
             assertEquals("{\"PublicIP\":\"" + h.address() + "\",\"PublicIPv6\":null,\"BackendType\":\"host-gw\"}",
-                    VxlanOverlayTest.leaseValue(lab(), h), "flanneld's lease value, byte for byte");
+                    lab().leaseValue(h), "flanneld's lease value, byte for byte");
         }
         assertEquals(3, subnets.size(), "distinct subnets " + subnets);
-        for (LabHost from : hosts) {
-            for (LabHost to : hosts) {
-                if (from != to) {
-                    from.awaitPing(gateway(to), Duration.ofSeconds(20));
-                    assertTrue(hasRoute(from, to), from + " routes " + to + "'s subnet via its PublicIP");
-                }
-            }
-        }
+        Lab.forEveryPair(hosts, (from, to) -> {
+            from.awaitPing(gateway(to), Duration.ofSeconds(20));
+            assertTrue(hasRoute(from, to), from + " routes " + to + "'s subnet via its PublicIP");
+        });
         LabHost h2 = hosts.get(1);
         TcpSha.start(hosts.get(0), h2, 5001, 50, 4).awaitIntact(Duration.ofSeconds(150));
     }
@@ -98,31 +84,7 @@ class HostGwOverlayTest {
         List<LabHost> first = startHosts(new String[0], 1, 2, 3);
         first.get(0).awaitPing(gateway(first.get(1)), Duration.ofSeconds(20));
 
-        LabHost fourth = lab().addHost(4);
-        fourth.startDaemon("--revoke-lease-on-exit");
-        Awaitility.await("h4 subnet.env").atMost(STARTUP).pollInterval(Duration.ofMillis(20))
-                .until(() -> fourth.subnetEnv().containsKey("FLANNEL_SUBNET"));
-        long leaseSeen = java.nio.file.Files.getLastModifiedTime(fourth.subnetFile()).toMillis();
-        addGatewayAddress(fourth);
-        String target = gateway(fourth);
-        Map<String, Long> reachedAfter = new ConcurrentHashMap<>();
-        List<Thread> pingers = first.stream().map(h -> new Thread(() -> {
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (System.currentTimeMillis() < deadline) {
-                if (h.exec(Duration.ofSeconds(5), "ping", "-n", "-c", "1", "-W", "0.25", target).ok()) {
-                    reachedAfter.put(h.name(), System.currentTimeMillis() - leaseSeen);
-                    return;
-                }
-            }
-        }, "pinger-" + h.name())).toList();
-        pingers.forEach(Thread::start);
-        for (Thread t : pingers) {
-            t.join(15_000);
-        }
-        assertEquals(3, reachedAfter.size(), "every host reached h4: " + reachedAfter);
-        reachedAfter.forEach((host, millis) -> assertTrue(millis <= 2000,
-                host + " reached h4 " + millis + " ms after its lease appeared"));
-        System.out.println("host-gw: joining host reached after (ms): " + reachedAfter);
+        LabHost fourth = lab().joinHost(4, first, Duration.ofSeconds(2), HostGwOverlayTest::addGatewayAddress);
 
         assertEquals(0, fourth.stopDaemon(), "clean exit");
         for (LabHost h : first) {
@@ -140,7 +102,7 @@ class HostGwOverlayTest {
         // h9 shares the bridge, but its eth0 is 198.18.0.200/25: to it, 198.18.0.1 is on another L2 subnet.
         LabHost far = lab().addHost(200, 25);
         far.startDaemon();
-        far.awaitSubnetEnv(STARTUP);
+        far.awaitSubnetEnv();
         String line = "refusing peer " + h1.subnet() + " at 198.18.0.1: it is not on eth0's subnets [198.18.0.128/25],"
                 + " and host-gw only routes to hosts on the same L2 subnet; use the vxlan backend (Backend.Type"
                 + " \"vxlan\", with DirectRouting true for the peers that do share it)";
@@ -163,12 +125,10 @@ class HostGwOverlayTest {
                 .until(() -> hasRoute(h1, h2));
         assertEquals(1.0, h1.metrics().get("weft_repaired_total{kind=route}"));
 
-        LabProcess ping = h1.start("ping", "ping", "-n", "-i", "0.2", "-c", "60", "-W", "1", gateway(h2));
-        Awaitility.await("ping runs").atMost(Duration.ofSeconds(10)).until(() -> ping.output().contains("icmp_seq=3 "));
+        PingRun ping = PingRun.start(h1, gateway(h2), 60);
         assertEquals(0, h1.stopDaemon());
         assertTrue(hasRoute(h1, h2), "SIGTERM leaves the route");
-        VxlanOverlayTest.restart(h1);
-        Awaitility.await("ping done").atMost(Duration.ofSeconds(40)).until(() -> !ping.isAlive());
-        assertTrue(ping.output().contains("60 packets transmitted, 60 received, 0% packet loss"), ping.output());
+        h1.restartDaemon();
+        ping.assertNoneLost(Duration.ofSeconds(40));
     }
 }

@@ -37,9 +37,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class IpsecPeerKeyTest {
     private static final String PSK = "lab-psk-0123456789abcdef0123456789abcdef";
-    private static final String CONFIG = "{\"Network\":\"" + Lab.OVERLAY + "\",\"SubnetLen\":24,\"Backend\":{\"Type\":"
-            + "\"ipsec\",\"PSK\":\"" + PSK + "\"}}";
-    private static final Duration STARTUP = Duration.ofSeconds(90);
+    private static final String CONFIG = Lab.networkConfig("{\"Type\":\"ipsec\",\"PSK\":\"" + PSK + "\"}");
     private static final Duration LOGGED = Duration.ofSeconds(20);
     /** Another valid X25519 public key (RFC 7748's Alice), to flip a lease to. */
     private static final String OTHER_KEY = "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=";
@@ -71,14 +69,18 @@ class IpsecPeerKeyTest {
                 .until(() -> log(h).contains(needle));
     }
 
-    /** The public key an ipsec host publishes, from its lease. */
-    private String publishedKey(LabHost h) throws Exception {
-        String value = extension.lab().etcdctl("get", leaseKey(h), "--print-value-only").orFail().output().strip();
-        return new ObjectMapper().readTree(value).path("BackendData").path("PublicKey").asText();
+    /** Hosts h1 and h2, each with its own ipsec state directory, once h1 reaches h2. */
+    private static List<LabHost> startHosts(Lab lab) {
+        lab.startEtcd(CONFIG);
+        List<LabHost> hosts = lab.startHosts(IpsecPeerKeyTest::start, 1, 2);
+        hosts.get(0).awaitPing(hosts.get(1).overlayAddress(), Duration.ofSeconds(20));
+        return hosts;
     }
 
-    private static String leaseKey(LabHost h) {
-        return "/coreos.com/network/subnets/" + h.subnet().replace('/', '-');
+    /** The public key an ipsec host publishes, from its lease. */
+    private String publishedKey(LabHost h) throws Exception {
+        String value = extension.lab().leaseValue(h);
+        return new ObjectMapper().readTree(value).path("BackendData").path("PublicKey").asText();
     }
 
     /** The fingerprint the README tells users to compute: sha256 of the raw key, first 16 hex digits. */
@@ -94,22 +96,16 @@ class IpsecPeerKeyTest {
     @Test
     void aKeyChangeIsLoggedCountedAndShownAndAClonedKeyFileIsRefusedUntilItLeaves() throws Exception {
         Lab lab = extension.lab();
-        lab.startEtcd();
-        lab.putNetworkConfig(CONFIG);
-        LabHost h1 = lab.addHost(1);
-        LabHost h2 = lab.addHost(2);
-        start(h1);
-        start(h2);
-        h1.awaitSubnetEnv(STARTUP);
-        h2.awaitSubnetEnv(STARTUP);
-        h1.awaitPing(h2.overlayAddress(), Duration.ofSeconds(20));
+        List<LabHost> hosts = startHosts(lab);
+        LabHost h1 = hosts.get(0);
+        LabHost h2 = hosts.get(1);
         String before = publishedKey(h2);
 
         // h2 loses its key file and restarts: same lease, new key.
         h2.stopDaemon();
         Files.delete(stateDir(h2).resolve("ipsec-x25519.key"));
         start(h2);
-        h2.awaitSubnetEnv(STARTUP);
+        h2.awaitSubnetEnv();
         Awaitility.await("h2 publishes a new key").atMost(LOGGED).until(() -> !publishedKey(h2).equals(before));
         String after = publishedKey(h2);
         awaitLog(h1, "WARN EspTransform - ipsec peer key changed peer=198.18.0.2 subnet=" + h2.subnet() + " old="
@@ -118,8 +114,7 @@ class IpsecPeerKeyTest {
         assertEquals(1.0, h1.metrics().get("weft_peer_key_changes_total{peer=198.18.0.2}"));
         JsonNode status = new ObjectMapper().readTree(h1.status().orFail().output());
         assertEquals(1, status.path("peers").get(0).path("keyChanges").asInt(), status.toString());
-        String table = h1.exec(Duration.ofSeconds(30), "env", "WEFT_JAVA_OPTS=-Xmx64m",
-                Lab.repositoryRoot().resolve("bin/weft").toString(), "status").orFail().output();
+        String table = h1.weft("status").orFail().output();
         assertTrue(table.contains("KEY-CHANGES"), table);
         String row = "(?m)^" + Pattern.quote(h2.subnet()) + " +198\\.18\\.0\\.2 +\\d+ +\\d+ +\\d+ +\\d+ +1 ";
         assertTrue(Pattern.compile(row).matcher(table).find(), "KEY-CHANGES 1 for h2:\n" + table);
@@ -131,7 +126,7 @@ class IpsecPeerKeyTest {
         Files.copy(stateDir(h2).resolve("ipsec-x25519.key"), stateDir(h3).resolve("ipsec-x25519.key"),
                 StandardCopyOption.COPY_ATTRIBUTES);
         start(h3, "--revoke-lease-on-exit");
-        h3.awaitSubnetEnv(STARTUP);
+        h3.awaitSubnetEnv();
         String refused = "WARN EspTransform - ipsec peer refused peer=";
         awaitLog(h1, refused + "198.18.0.2 subnet=" + h2.subnet() + " key=" + fingerprint(after)
                 + ": peer 198.18.0.3 publishes the same PublicKey (a copied key file or a cloned VM image?); its"
@@ -154,15 +149,9 @@ class IpsecPeerKeyTest {
     @Test
     void aKeyFlippedAwayAndBackInEtcdLeavesACapturedPacketAReplay() throws Exception {
         Lab lab = extension.lab();
-        lab.startEtcd();
-        lab.putNetworkConfig(CONFIG);
-        LabHost h1 = lab.addHost(1);
-        LabHost h2 = lab.addHost(2);
-        start(h1);
-        start(h2);
-        h1.awaitSubnetEnv(STARTUP);
-        h2.awaitSubnetEnv(STARTUP);
-        h1.awaitPing(h2.overlayAddress(), Duration.ofSeconds(20));
+        List<LabHost> hosts = startHosts(lab);
+        LabHost h1 = hosts.get(0);
+        LabHost h2 = hosts.get(1);
 
         Path pcap = lab.work().resolve("flip.pcap");
         LabProcess tcpdump = h2.start("tcpdump", "tcpdump", "-i", "eth0", "-n", "-U", "-s", "0", "-c", "1", "-w",
@@ -175,8 +164,8 @@ class IpsecPeerKeyTest {
                 .findFirst().orElseThrow(() -> new AssertionError("no ESP from h1 captured")).strip();
 
         // An etcd writer flips h1's key away, then back; h2 sees both changes.
-        String key = leaseKey(h1);
-        String original = lab.etcdctl("get", key, "--print-value-only").orFail().output().strip();
+        String key = h1.leaseKey();
+        String original = lab.leaseValue(h1);
         String mine = publishedKey(h1);
         lab.etcdctl("put", "--ignore-lease", key, original.replace(mine, OTHER_KEY)).orFail();
         awaitLog(h2, "ipsec peer key changed peer=198.18.0.1 subnet=" + h1.subnet() + " old=" + fingerprint(mine)

@@ -13,6 +13,7 @@ import io.weft.it.lab.LabExtension;
 import io.weft.it.lab.LabHost;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -26,8 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class LeaseEvictionTest {
-    private static final String CONFIG = "{\"Network\":\"" + Lab.OVERLAY + "\",\"SubnetLen\":24,"
-            + "\"Backend\":{\"Type\":\"udp\"}}";
+    private static final String CONFIG = Lab.networkConfig("{\"Type\":\"udp\"}");
     private static final String RESERVED_FOR = "198.18.0.99";
 
     @RegisterExtension
@@ -36,21 +36,16 @@ class LeaseEvictionTest {
     @Test
     void anEvictedLiveHostMovesStaysReachableAndTheReservationStands() throws Exception {
         Lab lab = extension.lab();
-        lab.startEtcd();
-        lab.putNetworkConfig(CONFIG);
-        LabHost h1 = lab.addHost(1);
-        LabHost h2 = lab.addHost(2);
-        h1.startDaemon();
-        h2.startDaemon();
-        h1.awaitSubnetEnv(Duration.ofSeconds(90));
-        h2.awaitSubnetEnv(Duration.ofSeconds(90));
+        lab.startEtcd(CONFIG);
+        List<LabHost> hosts = lab.startHosts(1, 2);
+        LabHost h1 = hosts.get(0);
+        LabHost h2 = hosts.get(1);
         h2.awaitPing(h1.overlayAddress(), Duration.ofSeconds(20));
         String old = h1.subnet();
-        String key = "/coreos.com/network/subnets/" + old.replace('/', '-');
+        String key = h1.leaseKey();
 
-        Command.Result reserve = h2.exec(Duration.ofSeconds(60), "env", "WEFT_JAVA_OPTS=-Xmx64m",
-                Lab.repositoryRoot().resolve("bin/weft").toString(), "leases", "reserve", "--etcd-endpoints",
-                lab.etcdEndpoint(), old, RESERVED_FOR, "--evict").orFail();
+        Command.Result reserve = h2.weft("leases", "reserve", "--etcd-endpoints", lab.etcdEndpoint(), old,
+                RESERVED_FOR, "--evict").orFail();
         assertEquals("reserved " + old + " for " + RESERVED_FOR + ", evicting the lease of " + h1.address(),
                 reserve.output().strip());
 
@@ -68,11 +63,11 @@ class LeaseEvictionTest {
         // h1 restarts with no lease of its own and the reserved subnet in its subnet.env, the one it prefers:
         // it must take another.
         assertEquals(0, h1.stopDaemon());
-        lab.etcdctl("del", "/coreos.com/network/subnets/" + h1.subnet().replace('/', '-')).orFail();
+        lab.etcdctl("del", h1.leaseKey()).orFail();
         java.nio.file.Files.writeString(h1.subnetFile(), "FLANNEL_NETWORK=" + Lab.OVERLAY + "\nFLANNEL_SUBNET="
                 + old.replace(".0/24", ".1/24") + "\nFLANNEL_MTU=1472\nFLANNEL_IPMASQ=false\n");
         h1.startDaemon();
-        Awaitility.await("h1 takes a subnet").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+        Awaitility.await("h1 takes a subnet").atMost(Lab.STARTUP).pollInterval(Duration.ofMillis(100))
                 .until(() -> h1.subnetEnv().containsKey("FLANNEL_MTU") && !h1.subnet().equals(old)
                         || !h1.daemon().orElseThrow().isAlive());
         assertNotEquals(old, h1.subnet());

@@ -8,7 +8,7 @@ import io.weft.it.lab.Command;
 import io.weft.it.lab.Lab;
 import io.weft.it.lab.LabExtension;
 import io.weft.it.lab.LabHost;
-import io.weft.it.lab.LabProcess;
+import io.weft.it.lab.PingRun;
 import io.weft.it.lab.TcpSha;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -16,7 +16,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,9 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class UdpOverlayTest {
-    private static final String CONFIG = "{\"Network\":\"" + Lab.OVERLAY + "\",\"SubnetLen\":24,"
-            + "\"Backend\":{\"Type\":\"udp\"}}";
-    private static final Duration STARTUP = Duration.ofSeconds(90);
+    private static final String CONFIG = Lab.networkConfig("{\"Type\":\"udp\"}");
 
     @RegisterExtension
     final LabExtension extension = new LabExtension();
@@ -43,24 +40,8 @@ class UdpOverlayTest {
     }
 
     private List<LabHost> startHosts(int... indexes) {
-        lab().startEtcd();
-        lab().putNetworkConfig(CONFIG);
-        for (int i : indexes) {
-            lab().addHost(i).startDaemon();
-        }
-        List<LabHost> hosts = lab().hosts();
-        for (LabHost h : hosts) {
-            awaitSubnetEnv(h);
-        }
-        return hosts;
-    }
-
-    private static void awaitSubnetEnv(LabHost h) {
-        h.awaitSubnetEnv(STARTUP);
-    }
-
-    private static void awaitPing(LabHost from, String to, Duration within) {
-        from.awaitPing(to, within);
+        lab().startEtcd(CONFIG);
+        return lab().startHosts(indexes);
     }
 
     @Test
@@ -77,13 +58,7 @@ class UdpOverlayTest {
         }
         assertEquals(3, subnets.size(), "distinct subnets " + subnets);
 
-        for (LabHost from : hosts) {
-            for (LabHost to : hosts) {
-                if (from != to) {
-                    awaitPing(from, to.overlayAddress(), Duration.ofSeconds(20));
-                }
-            }
-        }
+        Lab.forEveryPair(hosts, (from, to) -> from.awaitPing(to.overlayAddress(), Duration.ofSeconds(20)));
 
         TcpSha.start(hosts.get(0), hosts.get(1), 5001, 50, 4).awaitIntact(Duration.ofSeconds(150));
     }
@@ -91,37 +66,14 @@ class UdpOverlayTest {
     @Test
     void aJoiningHostIsReachedWithinTwoSecondsAndAStoppedOnesRouteGoes() throws Exception {
         List<LabHost> first = startHosts(1, 2, 3);
-        awaitPing(first.get(0), first.get(1).overlayAddress(), Duration.ofSeconds(20));
+        first.get(0).awaitPing(first.get(1).overlayAddress(), Duration.ofSeconds(20));
 
-        LabHost fourth = lab().addHost(4);
-        fourth.startDaemon("--revoke-lease-on-exit");
-        Awaitility.await("h4 subnet.env").atMost(STARTUP).pollInterval(Duration.ofMillis(20))
-                .until(() -> fourth.subnetEnv().containsKey("FLANNEL_SUBNET"));
-        long leaseSeen = Files.getLastModifiedTime(fourth.subnetFile()).toMillis();
-        String target = fourth.overlayAddress();
-        Map<String, Long> reachedAfter = new ConcurrentHashMap<>();
-        List<Thread> pingers = first.stream().map(h -> new Thread(() -> {
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (System.currentTimeMillis() < deadline) {
-                // A short reply timeout, so one early miss (h4 not yet knowing the sender) costs 250 ms, not 1 s.
-                if (h.exec(Duration.ofSeconds(5), "ping", "-n", "-c", "1", "-W", "0.25", target).ok()) {
-                    reachedAfter.put(h.name(), System.currentTimeMillis() - leaseSeen);
-                    return;
-                }
-            }
-        }, "pinger-" + h.name())).toList();
-        pingers.forEach(Thread::start);
-        for (Thread t : pingers) {
-            t.join(15_000);
-        }
-        assertEquals(3, reachedAfter.size(), "every host reached h4: " + reachedAfter);
-        reachedAfter.forEach((host, millis) -> assertTrue(millis <= 2000,
-                host + " reached h4 " + millis + " ms after its lease appeared"));
-        System.out.println("joining host reached after (ms): " + reachedAfter);
+        LabHost fourth = lab().joinHost(4, first, Duration.ofSeconds(2));
 
         // A clean stop with --revoke-lease-on-exit: exit 0, the device is gone, the lease is revoked, and
         // every peer drops the route. (By default the lease is kept, so a restart gets the subnet back.)
-        String key = "/coreos.com/network/subnets/" + fourth.subnet().replace('/', '-');
+        String key = fourth.leaseKey();
+        String target = fourth.overlayAddress();
         assertEquals(0, fourth.stopDaemon(), "clean exit");
         assertTrue(fourth.exec("ip", "link", "show", "weft0").output().contains("does not exist"));
         assertEquals("", lab().etcdctl("get", key).orFail().output().strip(), "the lease is revoked");
@@ -137,7 +89,7 @@ class UdpOverlayTest {
     void unleasedDestinationsGetNetUnreachableAndStrangersAreDroppedAndCounted() throws Exception {
         List<LabHost> hosts = startHosts(1, 2);
         LabHost h1 = hosts.get(0);
-        awaitPing(h1, hosts.get(1).overlayAddress(), Duration.ofSeconds(20));
+        h1.awaitPing(hosts.get(1).overlayAddress(), Duration.ofSeconds(20));
         String unleased = unleasedAddress(hosts);
         Command.Result ping = h1.exec(Duration.ofSeconds(10), "ping", "-n", "-c", "1", "-W", "2", unleased);
         assertTrue(ping.output().contains("Destination Net Unreachable"), ping.output());
@@ -161,10 +113,10 @@ class UdpOverlayTest {
         assertEquals(0, h1.stopDaemon());
         Files.delete(h1.subnetFile()); // so the subnet can only come from the lease held for 198.18.0.1
         h1.startDaemon();
-        awaitSubnetEnv(h1);
+        h1.awaitSubnetEnv();
         assertEquals(subnet, h1.subnet());
-        awaitPing(hosts.get(1), h1.overlayAddress(), Duration.ofSeconds(20));
-        awaitPing(h1, hosts.get(1).overlayAddress(), Duration.ofSeconds(20));
+        hosts.get(1).awaitPing(h1.overlayAddress(), Duration.ofSeconds(20));
+        h1.awaitPing(hosts.get(1).overlayAddress(), Duration.ofSeconds(20));
     }
 
     @Test
@@ -172,45 +124,38 @@ class UdpOverlayTest {
         List<LabHost> hosts = startHosts(1, 2);
         LabHost h1 = hosts.get(0);
         LabHost h2 = hosts.get(1);
-        awaitPing(h2, h1.overlayAddress(), Duration.ofSeconds(20));
+        h2.awaitPing(h1.overlayAddress(), Duration.ofSeconds(20));
         String old = h1.subnet();
         // Someone else's lease now holds h1's subnet (as after a long outage or an admin's mistake).
-        lab().etcdctl("put", "/coreos.com/network/subnets/" + old.replace('/', '-'),
-                "{\"PublicIP\":\"198.18.0.99\",\"BackendType\":\"udp\"}").orFail();
+        lab().etcdctl("put", h1.leaseKey(), "{\"PublicIP\":\"198.18.0.99\",\"BackendType\":\"udp\"}").orFail();
         Awaitility.await("h1 moves to another subnet").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
                 .until(() -> !h1.subnet().equals(old));
         String moved = h1.overlayAddress();
         assertTrue(h1.exec("ip", "-br", "addr", "show", "weft0").output().contains(moved + "/32"),
                 "the device took the new address");
         assertTrue(h1.exec("ip", "route").output().contains(Lab.OVERLAY + " dev weft0"), "the Network route is back");
-        awaitPing(h2, moved, Duration.ofSeconds(20));
-        awaitPing(h1, h2.overlayAddress(), Duration.ofSeconds(20));
+        h2.awaitPing(moved, Duration.ofSeconds(20));
+        h1.awaitPing(h2.overlayAddress(), Duration.ofSeconds(20));
     }
 
     @Test
     void anEtcdOutageOfTwentySecondsLosesNoPingAndTheDaemonsReconnect() throws Exception {
         List<LabHost> hosts = startHosts(1, 2);
         LabHost h1 = hosts.get(0);
-        awaitPing(h1, hosts.get(1).overlayAddress(), Duration.ofSeconds(20));
-        LabProcess ping = h1.start("ping", "ping", "-n", "-i", "0.2", "-c", "150", "-W", "1",
-                hosts.get(1).overlayAddress());
-        Awaitility.await("ping runs").atMost(Duration.ofSeconds(10)).until(() -> ping.output().contains("icmp_seq=3 "));
+        h1.awaitPing(hosts.get(1).overlayAddress(), Duration.ofSeconds(20));
+        PingRun ping = PingRun.start(h1, hosts.get(1).overlayAddress(), 150);
         lab().stopEtcd();
         Awaitility.await("etcd outage").pollDelay(Duration.ofSeconds(20)).atMost(Duration.ofSeconds(21))
-                .until(ping::isAlive);
+                .until(ping::isRunning);
         lab().startEtcd();
-        Awaitility.await("ping done").atMost(Duration.ofSeconds(40)).until(() -> !ping.isAlive());
-        Matcher m = Pattern.compile("(\\d+) packets transmitted, (\\d+) received").matcher(ping.output());
-        assertTrue(m.find(), ping.output());
-        assertEquals("150", m.group(1));
-        assertEquals("150", m.group(2), "no ping lost: " + m.group());
+        ping.assertNoneLost(Duration.ofSeconds(40));
 
         // Reconnected: a host that joins now is seen by both.
         LabHost h3 = lab().addHost(3);
         h3.startDaemon();
-        awaitSubnetEnv(h3);
-        awaitPing(h1, h3.overlayAddress(), Duration.ofSeconds(30));
-        awaitPing(hosts.get(1), h3.overlayAddress(), Duration.ofSeconds(30));
+        h3.awaitSubnetEnv();
+        h1.awaitPing(h3.overlayAddress(), Duration.ofSeconds(30));
+        hosts.get(1).awaitPing(h3.overlayAddress(), Duration.ofSeconds(30));
     }
 
     private static long dropCount(LabHost h, String reason) {

@@ -7,14 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.weft.it.lab.Lab;
 import io.weft.it.lab.LabExtension;
 import io.weft.it.lab.LabHost;
-import io.weft.it.lab.LabProcess;
+import io.weft.it.lab.PingRun;
 import io.weft.it.lab.TcpSha;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,9 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class VxlanOverlayTest {
-    private static final String CONFIG = "{\"Network\":\"" + Lab.OVERLAY + "\",\"SubnetLen\":24,"
-            + "\"Backend\":{\"Type\":\"vxlan\"}}";
-    private static final Duration STARTUP = Duration.ofSeconds(90);
+    private static final String CONFIG = Lab.networkConfig("{\"Type\":\"vxlan\"}");
 
     @RegisterExtension
     final LabExtension extension = new LabExtension();
@@ -42,16 +39,8 @@ class VxlanOverlayTest {
     }
 
     private List<LabHost> startHosts(String[] flags, int... indexes) {
-        lab().startEtcd();
-        lab().putNetworkConfig(CONFIG);
-        for (int i : indexes) {
-            lab().addHost(i).startDaemon(flags);
-        }
-        List<LabHost> hosts = lab().hosts();
-        for (LabHost h : hosts) {
-            h.awaitSubnetEnv(STARTUP);
-        }
-        return hosts;
+        lab().startEtcd(CONFIG);
+        return lab().startHosts(flags, indexes);
     }
 
     /** The MAC of {@code flannel.1} in {@code h}, from iproute2. */
@@ -60,11 +49,6 @@ class VxlanOverlayTest {
                 .orFail().output());
         assertTrue(m.find());
         return m.group(1);
-    }
-
-    static String leaseValue(Lab lab, LabHost h) {
-        return lab.etcdctl("get", "/coreos.com/network/subnets/" + h.subnet().replace('/', '-'), "--print-value-only")
-                .orFail().output().strip();
     }
 
     /** Whether {@code on} has {@code peer}'s route, ARP and FDB entries, as flanneld sets them. */
@@ -97,17 +81,13 @@ class VxlanOverlayTest {
             assertTrue(h.exec("ip", "-br", "addr", "show", "flannel.1").output().contains(h.overlayAddress() + "/32"));
             // flanneld's lease value, byte for byte.
             assertEquals("{\"PublicIP\":\"" + h.address() + "\",\"PublicIPv6\":null,\"BackendType\":\"vxlan\","
-                    + "\"BackendData\":{\"VNI\":1,\"VtepMAC\":\"" + deviceMac(h) + "\"}}", leaseValue(lab(), h));
+                    + "\"BackendData\":{\"VNI\":1,\"VtepMAC\":\"" + deviceMac(h) + "\"}}", lab().leaseValue(h));
         }
         assertEquals(3, subnets.size(), "distinct subnets " + subnets);
-        for (LabHost from : hosts) {
-            for (LabHost to : hosts) {
-                if (from != to) {
-                    from.awaitPing(to.overlayAddress(), Duration.ofSeconds(20));
-                    assertTrue(hasEntries(from, to, deviceMac(to)), from + " has " + to + "'s entries");
-                }
-            }
-        }
+        Lab.forEveryPair(hosts, (from, to) -> {
+            from.awaitPing(to.overlayAddress(), Duration.ofSeconds(20));
+            assertTrue(hasEntries(from, to, deviceMac(to)), from + " has " + to + "'s entries");
+        });
         TcpSha.start(hosts.get(0), hosts.get(1), 5001, 50, 4).awaitIntact(Duration.ofSeconds(150));
         // The kernel carried it: the VXLAN devices counted the traffic.
         assertTrue(hosts.get(1).deviceCounter("flannel.1", "rx_bytes") > 50_000_000L);
@@ -118,30 +98,7 @@ class VxlanOverlayTest {
         List<LabHost> first = startHosts(new String[0], 1, 2, 3);
         first.get(0).awaitPing(first.get(1).overlayAddress(), Duration.ofSeconds(20));
 
-        LabHost fourth = lab().addHost(4);
-        fourth.startDaemon("--revoke-lease-on-exit");
-        Awaitility.await("h4 subnet.env").atMost(STARTUP).pollInterval(Duration.ofMillis(20))
-                .until(() -> fourth.subnetEnv().containsKey("FLANNEL_SUBNET"));
-        long leaseSeen = java.nio.file.Files.getLastModifiedTime(fourth.subnetFile()).toMillis();
-        String target = fourth.overlayAddress();
-        Map<String, Long> reachedAfter = new ConcurrentHashMap<>();
-        List<Thread> pingers = first.stream().map(h -> new Thread(() -> {
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (System.currentTimeMillis() < deadline) {
-                if (h.exec(Duration.ofSeconds(5), "ping", "-n", "-c", "1", "-W", "0.25", target).ok()) {
-                    reachedAfter.put(h.name(), System.currentTimeMillis() - leaseSeen);
-                    return;
-                }
-            }
-        }, "pinger-" + h.name())).toList();
-        pingers.forEach(Thread::start);
-        for (Thread t : pingers) {
-            t.join(15_000);
-        }
-        assertEquals(3, reachedAfter.size(), "every host reached h4: " + reachedAfter);
-        reachedAfter.forEach((host, millis) -> assertTrue(millis <= 2000,
-                host + " reached h4 " + millis + " ms after its lease appeared"));
-        System.out.println("vxlan: joining host reached after (ms): " + reachedAfter);
+        LabHost fourth = lab().joinHost(4, first, Duration.ofSeconds(2));
 
         String mac = deviceMac(fourth);
         for (LabHost h : first) {
@@ -193,8 +150,7 @@ class VxlanOverlayTest {
         h1.awaitPing(h2.overlayAddress(), Duration.ofSeconds(5));
         assertEquals(1.0, h1.metrics().get("weft_repaired_total{kind=device}"));
 
-        String table = h1.exec(Duration.ofSeconds(30), "env", "WEFT_JAVA_OPTS=-Xmx64m",
-                Lab.repositoryRoot().resolve("bin/weft").toString(), "status").output();
+        String table = h1.weft("status").output();
         assertTrue(table.contains("REPAIRED     device 1, fdb 1, neighbour 1, route 1"), table);
         assertTrue(table.matches("(?s).*" + Pattern.quote(h2.subnet()) + " +" + Pattern.quote(h2.address())
                 + " .*route ok, arp ok, fdb ok\n.*"), table);
@@ -207,27 +163,16 @@ class VxlanOverlayTest {
         LabHost h2 = hosts.get(1);
         h1.awaitPing(h2.overlayAddress(), Duration.ofSeconds(20));
         String mac1 = deviceMac(h1);
-        LabProcess ping = h1.start("ping", "ping", "-n", "-i", "0.2", "-c", "100", "-W", "1", h2.overlayAddress());
-        Awaitility.await("ping runs").atMost(Duration.ofSeconds(10)).until(() -> ping.output().contains("icmp_seq=3 "));
+        PingRun ping = PingRun.start(h1, h2.overlayAddress(), 100);
 
         assertEquals(0, h2.stopDaemon());
-        restart(h2);
+        h2.restartDaemon();
         assertEquals(0, h1.stopDaemon());
-        restart(h1);
+        h1.restartDaemon();
         assertEquals(mac1, deviceMac(h1), "the restarted daemon adopted its device and MAC");
         assertTrue(h1.daemon().orElseThrow().output().contains("adopting device flannel.1 mac=" + mac1));
 
-        Awaitility.await("ping done").atMost(Duration.ofSeconds(60)).until(() -> !ping.isAlive());
-        String out = ping.output();
-        assertTrue(out.contains("100 packets transmitted, 100 received, 0% packet loss"), out);
-    }
-
-    /** Starts the daemon again and waits until it says ready (subnet.env is already there from the last run). */
-    static void restart(LabHost h) {
-        LabProcess d = h.startDaemon();
-        Awaitility.await(h.name() + " ready again").atMost(STARTUP).pollInterval(Duration.ofMillis(50))
-                .until(() -> d.output().contains(" ready subnet=") || !d.isAlive());
-        assertTrue(d.isAlive(), d.output());
+        ping.assertNoneLost(Duration.ofSeconds(60));
     }
 
     @Test
@@ -251,21 +196,14 @@ class VxlanOverlayTest {
     }
 
     private List<LabHost> startHostsWithConfig(String config, int... indexes) {
-        lab().startEtcd();
-        lab().putNetworkConfig(config);
-        for (int i : indexes) {
-            lab().addHost(i).startDaemon();
-        }
-        for (LabHost h : lab().hosts()) {
-            h.awaitSubnetEnv(STARTUP);
-        }
-        return lab().hosts();
+        lab().startEtcd(config);
+        return lab().startHosts(indexes);
     }
 
     @Test
     void vxlanVniPortGbpAndMtuFromTheConfigShapeTheDevice() throws Exception {
-        List<LabHost> hosts = startHostsWithConfig("{\"Network\":\"" + Lab.OVERLAY + "\",\"SubnetLen\":24,"
-                + "\"Backend\":{\"Type\":\"vxlan\",\"VNI\":7,\"Port\":4789,\"GBP\":true,\"MTU\":1400}}", 1, 2);
+        List<LabHost> hosts = startHostsWithConfig(Lab.networkConfig(
+                "{\"Type\":\"vxlan\",\"VNI\":7,\"Port\":4789,\"GBP\":true,\"MTU\":1400}"), 1, 2);
         for (LabHost h : hosts) {
             String link = h.exec("ip", "-d", "link", "show", "flannel.7").orFail().output();
             assertTrue(link.contains("mtu 1350") && link.contains("vxlan id 7 local " + h.address())
@@ -273,7 +211,7 @@ class VxlanOverlayTest {
             assertEquals("1350", h.subnetEnv().get("FLANNEL_MTU"), "MTU 1400 minus 50, as flanneld");
             assertEquals("{\"PublicIP\":\"" + h.address() + "\",\"PublicIPv6\":null,\"BackendType\":\"vxlan\","
                     + "\"BackendData\":{\"VNI\":7,\"VtepMAC\":\"" + h.exec("cat", "/sys/class/net/flannel.7/address")
-                    .orFail().output().strip() + "\"}}", leaseValue(lab(), h));
+                    .orFail().output().strip() + "\"}}", lab().leaseValue(h));
         }
         hosts.get(0).awaitPing(hosts.get(1).overlayAddress(), Duration.ofSeconds(20));
         assertTrue(hosts.get(0).exec("ss", "-uan").output().contains(":4789"));
@@ -281,8 +219,8 @@ class VxlanOverlayTest {
 
     @Test
     void vxlanDirectRoutingRoutesPeersOnTheSameL2SubnetWithoutVxlan() throws Exception {
-        List<LabHost> hosts = startHostsWithConfig("{\"Network\":\"" + Lab.OVERLAY + "\",\"SubnetLen\":24,"
-                + "\"Backend\":{\"Type\":\"vxlan\",\"DirectRouting\":true}}", 1, 2);
+        List<LabHost> hosts = startHostsWithConfig(Lab.networkConfig(
+                "{\"Type\":\"vxlan\",\"DirectRouting\":true}"), 1, 2);
         LabHost h1 = hosts.get(0);
         LabHost h2 = hosts.get(1);
         Awaitility.await("direct route").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
@@ -297,17 +235,16 @@ class VxlanOverlayTest {
 
     @Test
     void vxlanAdoptsAFlanneldDeviceWithItsMacAndPublishesIt() throws Exception {
-        lab().startEtcd();
-        lab().putNetworkConfig(CONFIG);
+        lab().startEtcd(CONFIG);
         LabHost h1 = lab().addHost(1);
         // As flanneld leaves it: flannel.1 with a random MAC, up, nolearning, the kernel's port.
         h1.exec("ip", "link", "add", "flannel.1", "address", "0e:11:22:33:44:55", "mtu", "1450", "type", "vxlan",
                 "id", "1", "local", h1.address(), "dev", "eth0", "nolearning", "dstport", "0").orFail();
         h1.startDaemon();
-        h1.awaitSubnetEnv(STARTUP);
+        h1.awaitSubnetEnv();
         assertEquals("0e:11:22:33:44:55", deviceMac(h1));
-        assertTrue(leaseValue(lab(), h1).endsWith("\"BackendData\":{\"VNI\":1,\"VtepMAC\":\"0e:11:22:33:44:55\"}}"),
-                leaseValue(lab(), h1));
+        assertTrue(lab().leaseValue(h1).endsWith("\"BackendData\":{\"VNI\":1,\"VtepMAC\":\"0e:11:22:33:44:55\"}}"),
+                lab().leaseValue(h1));
         assertTrue(h1.daemon().orElseThrow().output().contains("adopting device flannel.1 mac=0e:11:22:33:44:55"));
     }
 
@@ -322,8 +259,8 @@ class VxlanOverlayTest {
         assertEquals(0, h1.stopDaemon());
         assertTrue(hasEntries(h1, h3, mac3), "SIGTERM leaves the entries");
         h3.killDaemon();
-        lab().etcdctl("del", "/coreos.com/network/subnets/" + h3.subnet().replace('/', '-')).orFail();
-        restart(h1);
+        lab().etcdctl("del", h3.leaseKey()).orFail();
+        h1.restartDaemon();
         Awaitility.await("h3's entries removed from h1").atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(100))
                 .until(() -> hasNoEntries(h1, h3, mac3));
         assertTrue(hasEntries(h1, hosts.get(1), deviceMac(hosts.get(1))), "h2's entries stay");

@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,8 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class WallClockStepTest {
-    private static final String CONFIG = "{\"Network\":\"" + Lab.OVERLAY + "\",\"SubnetLen\":24,"
-            + "\"Backend\":{\"Type\":\"udp\"}}";
+    private static final String CONFIG = Lab.networkConfig("{\"Type\":\"udp\"}");
     private static final String LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1";
     private static final Pattern EXPIRY = Pattern.compile("(?m)^weft_lease_expiry_seconds (\\S+)$");
 
@@ -43,19 +41,16 @@ class WallClockStepTest {
         Command.run(Duration.ofMinutes(10),
                 List.of("bash", "-c", "source '" + helper + "' && weft_apt_install faketime")).orFail();
         Lab lab = extension.lab();
-        lab.startEtcd();
-        lab.putNetworkConfig(CONFIG);
-        LabHost h1 = lab.addHost(1);
-        LabHost h2 = lab.addHost(2);
+        lab.startEtcd(CONFIG);
         Path offset = Files.writeString(lab.work().resolve("h1-clock-offset"), "+0\n");
+        LabHost h1 = lab.addHost(1);
         h1.startDaemon(Map.of("LD_PRELOAD", LIBFAKETIME, "FAKETIME_TIMESTAMP_FILE", offset.toString(),
                 "FAKETIME_DONT_FAKE_MONOTONIC", "1", "FAKETIME_CACHE_DURATION", "1"));
-        h2.startDaemon();
-        h1.awaitSubnetEnv(Duration.ofSeconds(90));
-        h2.awaitSubnetEnv(Duration.ofSeconds(90));
+        LabHost h2 = lab.startHosts(2).get(0);
+        h1.awaitSubnetEnv();
         h2.awaitPing(h1.overlayAddress(), Duration.ofSeconds(20));
         String subnet = h1.subnet();
-        String key = "/coreos.com/network/subnets/" + subnet.replace('/', '-');
+        String key = h1.leaseKey();
         String revision = modRevision(lab, key);
 
         for (String step : new String[] {"+1h", "-1h"}) {
@@ -73,7 +68,7 @@ class WallClockStepTest {
                     "about 24 h left by the monotonic clock after " + step + ": " + left);
             h2.awaitPing(h1.overlayAddress(), Duration.ofSeconds(20));
         }
-        String log = logOf(h1);
+        String log = h1.daemon().orElseThrow().output();
         for (String never : new String[] {"lease renewed", "re-acquired", "own lease lost", "lease upkeep failed"}) {
             assertTrue(!log.contains(never), "h1 logged \"" + never + "\":\n" + log);
         }
@@ -100,12 +95,5 @@ class WallClockStepTest {
                 + " 'GET /metrics HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\n\\r\\n' >&3 && timeout 5 cat <&3").output();
         Matcher m = EXPIRY.matcher(reply);
         return m.find() ? Double.parseDouble(m.group(1)) : -1;
-    }
-
-    private static String logOf(LabHost h) throws Exception {
-        try (Stream<Path> files = Files.list(h.workDir())) {
-            return Files.readString(files.filter(p -> p.getFileName().toString().startsWith("weft-")).findFirst()
-                    .orElseThrow());
-        }
     }
 }

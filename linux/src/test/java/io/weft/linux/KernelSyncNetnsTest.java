@@ -2,16 +2,14 @@ package io.weft.linux;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.weft.core.testing.HostRequirements;
 import io.weft.core.testing.HostRequirements.Need;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.weft.linux.testing.NetnsExtension;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link KernelSync} against the kernel, in a namespace this test creates and deletes (the netlink socket in a
@@ -20,29 +18,17 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class KernelSyncNetnsTest {
-    private final String namespace = "weft-ksync-" + ProcessHandle.current().pid();
+    @RegisterExtension
+    final NetnsExtension namespace = new NetnsExtension("weft-ksync", Need.root(), Need.iproute2());
 
     @BeforeEach
-    void createNamespace() throws Exception {
-        HostRequirements.require(Need.root(), Need.iproute2());
-        NetnsProbe.run("ip", "netns", "add", namespace);
-        NetnsProbe.run("ip", "-n", namespace, "link", "set", "lo", "up");
-        NetnsProbe.run("ip", "-n", namespace, "link", "add", "veth0", "type", "veth", "peer", "name", "veth1");
-        NetnsProbe.run("ip", "-n", namespace, "addr", "add", "198.18.0.1/24", "dev", "veth0");
-        NetnsProbe.run("ip", "-n", namespace, "link", "set", "veth0", "up");
-        NetnsProbe.run("ip", "-n", namespace, "link", "set", "veth1", "up");
-    }
-
-    @AfterEach
-    void deleteNamespace() throws Exception {
-        if (Files.exists(Path.of("/run/netns", namespace))) {
-            NetnsProbe.run("ip", "netns", "del", namespace);
-        }
+    void addUnderlay() throws Exception {
+        namespace.get().addVethPair("veth0", "veth1", "198.18.0.1/24");
     }
 
     @Test
     void repairsWhatIsMissingPrunesOnlyItsScopeAndOnlyWhenAsked() throws Exception {
-        Map<String, String> r = NetnsProbe.results(namespace, KernelSyncProbe.class, 60);
+        Map<String, String> r = namespace.get().probe(KernelSyncProbe.class, 60);
         assertEquals("{100.96.3.0/24=route ok, arp ok, fdb ok}", r.get("states"));
         // The route and the FDB entry deleted by hand come back (2 changes), the stale ones stay for now.
         assertEquals("2", r.get("firstResync"));

@@ -5,16 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.weft.core.testing.HostRequirements;
 import io.weft.core.testing.HostRequirements.Need;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.weft.linux.testing.Netns;
+import io.weft.linux.testing.NetnsExtension;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link Rtnetlink} against the kernel, in a network namespace this test creates (its underlay a veth pair, as
@@ -24,33 +23,16 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class RtnetlinkNetnsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final String namespace = "weft-rtnl-" + ProcessHandle.current().pid();
+    @RegisterExtension
+    final NetnsExtension namespace = new NetnsExtension("weft-rtnl", Need.root(), Need.iproute2());
 
     @BeforeEach
-    void createNamespace() throws Exception {
-        HostRequirements.require(Need.root(), Need.iproute2());
-        NetnsProbe.run("ip", "netns", "add", namespace);
-        ip("link", "set", "lo", "up");
-        ip("link", "add", "veth0", "type", "veth", "peer", "name", "veth1");
-        ip("addr", "add", "198.18.0.1/24", "dev", "veth0");
-        ip("link", "set", "veth0", "up");
-        ip("link", "set", "veth1", "up");
-    }
-
-    @AfterEach
-    void deleteNamespace() throws Exception {
-        if (Files.exists(Path.of("/run/netns", namespace))) {
-            NetnsProbe.run("ip", "netns", "del", namespace);
-        }
+    void addUnderlay() throws Exception {
+        namespace.get().addVethPair("veth0", "veth1", "198.18.0.1/24");
     }
 
     private String ip(String... args) throws Exception {
-        String[] command = new String[args.length + 3];
-        command[0] = "ip";
-        command[1] = "-n";
-        command[2] = namespace;
-        System.arraycopy(args, 0, command, 3, args.length);
-        return NetnsProbe.run(command);
+        return namespace.get().ip(args);
     }
 
     private JsonNode json(String... args) throws Exception {
@@ -61,7 +43,7 @@ class RtnetlinkNetnsTest {
     }
 
     private Map<String, String> probe(String mode) throws Exception {
-        return NetnsProbe.results(namespace, RtnetlinkProbe.class, 60, mode);
+        return namespace.get().probe(RtnetlinkProbe.class, 60, mode);
     }
 
     @Test
@@ -87,7 +69,7 @@ class RtnetlinkNetnsTest {
         assertEquals("[\"PERMANENT\"]", neighbour.get("state").toString());
         JsonNode fdb = json("link", "show", "flannel.1").get(0); // the device is still there for bridge fdb
         assertEquals("flannel.1", fdb.get("ifname").asText());
-        String bridge = NetnsProbe.run("bridge", "-n", namespace, "fdb", "show", "dev", "flannel.1");
+        String bridge = Netns.run("bridge", "-n", namespace.get().name(), "fdb", "show", "dev", "flannel.1");
         assertTrue(bridge.contains("0e:00:00:00:00:03 dst 198.18.0.3 self permanent"), bridge);
         assertEquals(1, bridge.lines().filter(l -> l.contains("0e:00:00:00:00:03")).count(), "append kept one: " + bridge);
         String routes = ip("route", "show");

@@ -4,17 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.weft.core.testing.HostRequirements.Need;
-import io.weft.core.testing.HostRequirements;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.weft.linux.testing.NetnsExtension;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The real data path (TUN device, ioctls, UDP socket, both forwarding threads) in a network namespace this
@@ -22,33 +18,12 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class DataPathNetnsTest {
-    private final String namespace = "weft-udp-dp-" + ProcessHandle.current().pid();
-    private Process child;
-
-    @BeforeEach
-    void createNamespace() throws Exception {
-        HostRequirements.require(Need.root(), Need.iproute2(), Need.tun());
-        run("ip", "netns", "add", namespace);
-        run("ip", "-n", namespace, "link", "set", "lo", "up");
-    }
-
-    @AfterEach
-    void deleteNamespace() throws Exception {
-        if (child != null && child.isAlive()) {
-            child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-        if (Files.exists(Path.of("/run/netns", namespace))) {
-            run("ip", "netns", "del", namespace);
-        }
-    }
-
-    private static void run(String... command) throws IOException, InterruptedException {
-        NetnsProbes.run(command);
-    }
+    @RegisterExtension
+    final NetnsExtension namespace = new NetnsExtension("weft-udp-dp", Need.root(), Need.iproute2(), Need.tun());
 
     @Test
     void failedSetUpClosesEachDescriptorOnce() throws Exception {
-        Map<String, String> results = probe(TunSetUpFailureProbe.class, 60);
+        Map<String, String> results = namespace.get().probe(TunSetUpFailureProbe.class, 60);
         assertEquals("true", results.get("failed"), results.toString());
         assertTrue(results.get("message").contains("SIOCSIFMTU 10"), results.get("message"));
         // The /dev/net/tun descriptor and the control socket, each closed once (closing twice could close a
@@ -57,20 +32,9 @@ class DataPathNetnsTest {
         assertEquals("true", results.get("deviceGone"));
     }
 
-    /** Runs {@code probe}'s main in a child JVM inside the namespace and returns its RESULT lines. */
-    private Map<String, String> probe(Class<?> probe, long timeoutSeconds, String... args) throws Exception {
-        Path output = Files.createTempFile("weft-probe", ".log");
-        try {
-            child = NetnsProbes.start(namespace, probe, output, args);
-            return NetnsProbes.results(child, output, timeoutSeconds);
-        } finally {
-            Files.deleteIfExists(output);
-        }
-    }
-
     @Test
     void forwardsBothWaysWithoutAllocatingAndDropsHostileInput() throws Exception {
-        Map<String, String> results = probe(DataPathProbe.class, 150, "20000", "100000");
+        Map<String, String> results = namespace.get().probe(DataPathProbe.class, 150, "20000", "100000");
         System.out.println(results);
         long allocated = Long.parseLong(results.get("allocatedBytes"));
         assertTrue(allocated < 1024, "forwarding threads allocated " + allocated

@@ -3,16 +3,16 @@ package io.weft.backend.udp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import io.weft.core.testing.HostRequirements;
 import io.weft.core.testing.HostRequirements.Need;
+import io.weft.linux.testing.Netns;
+import io.weft.linux.testing.NetnsExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,29 +24,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class FlowSteeringNetnsTest {
-    private final String ns = "weft-steer-" + ProcessHandle.current().pid();
-
-    @BeforeEach
-    void createNamespace() throws Exception {
-        HostRequirements.require(Need.root(), Need.iproute2());
-        NetnsProbes.run("ip", "netns", "add", ns);
-        NetnsProbes.run("ip", "-n", ns, "link", "set", "lo", "up");
-    }
-
-    @AfterEach
-    void deleteNamespace() throws Exception {
-        if (Files.exists(Path.of("/run/netns", ns))) {
-            NetnsProbes.run("ip", "netns", "del", ns);
-        }
-    }
+    @RegisterExtension
+    final NetnsExtension ns = new NetnsExtension("weft-steer", Need.root(), Need.iproute2());
 
     @ParameterizedTest
     @ValueSource(ints = {2, 3, 4})
     void everyDatagramArrivesOnTheSocketOfItsInnerFlowsQueue(int queues) throws Exception {
         Path log = Files.createTempFile("weft-steer-", ".log");
         try {
-            Process probe = NetnsProbes.start(ns, FlowSteeringProbe.class, log, String.valueOf(queues));
-            Map<String, String> results = NetnsProbes.results(probe, log, 60);
+            Process probe = ns.get().start(FlowSteeringProbe.class, log, String.valueOf(queues));
+            Map<String, String> results = Netns.results(probe, log, 60);
             assertEquals("true", results.get("attached"), Files.readString(log));
             assertEquals("96", results.get("delivered"), Files.readString(log));
             assertEquals("0", results.get("mismatches"), Files.readString(log));

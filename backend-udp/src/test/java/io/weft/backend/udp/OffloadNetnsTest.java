@@ -4,18 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.weft.core.testing.HostRequirements.Need;
-import io.weft.core.testing.HostRequirements;
-import java.io.IOException;
+import io.weft.linux.testing.Netns;
+import io.weft.linux.testing.NetnsExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The offload path between two real hosts: two network namespaces this test makes, joined by a veth pair
@@ -25,36 +24,20 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class OffloadNetnsTest {
-    private final String a = "weft-off-a-" + ProcessHandle.current().pid();
-    private final String b = "weft-off-b-" + ProcessHandle.current().pid();
-    private final List<Process> children = new ArrayList<>();
+    @RegisterExtension
+    final NetnsExtension hostA = new NetnsExtension("weft-off-a", Need.root(), Need.iproute2(), Need.tun());
+    @RegisterExtension
+    final NetnsExtension hostB = new NetnsExtension("weft-off-b", Need.root(), Need.iproute2(), Need.tun());
 
     @BeforeEach
-    void createHosts() throws Exception {
-        HostRequirements.require(Need.root(), Need.iproute2(), Need.tun());
-        run("ip", "netns", "add", a);
-        run("ip", "netns", "add", b);
-        run("ip", "-n", a, "link", "add", "veth0", "type", "veth", "peer", "name", "veth0", "netns", b);
-        run("ip", "-n", a, "addr", "add", "198.18.0.1/24", "dev", "veth0");
-        run("ip", "-n", b, "addr", "add", "198.18.0.2/24", "dev", "veth0");
-        for (String ns : List.of(a, b)) {
-            run("ip", "-n", ns, "link", "set", "lo", "up");
-            run("ip", "-n", ns, "link", "set", "veth0", "up");
-        }
-    }
-
-    @AfterEach
-    void deleteHosts() throws Exception {
-        for (Process p : children) {
-            if (p.isAlive()) {
-                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        }
-        for (String ns : List.of(a, b)) {
-            if (Files.exists(Path.of("/run/netns", ns))) {
-                run("ip", "netns", "del", ns);
-            }
-        }
+    void joinHosts() throws Exception {
+        Netns a = hostA.get();
+        Netns b = hostB.get();
+        a.ip("link", "add", "veth0", "type", "veth", "peer", "name", "veth0", "netns", b.name());
+        a.ip("addr", "add", "198.18.0.1/24", "dev", "veth0");
+        b.ip("addr", "add", "198.18.0.2/24", "dev", "veth0");
+        a.ip("link", "set", "veth0", "up");
+        b.ip("link", "set", "veth0", "up");
     }
 
     @Test
@@ -64,12 +47,12 @@ class OffloadNetnsTest {
         Path receiverLog = Files.createTempFile("weft-offload-rx", ".log");
         Path senderLog = Files.createTempFile("weft-offload-tx", ".log");
         try {
-            Process receiver = start(b, receiverLog, "receive", "100.96.2.0/24", "100.96.1.0/24", "198.18.0.2",
-                    "198.18.0.1", warmup, measured);
-            Process sender = start(a, senderLog, "send", "100.96.1.0/24", "100.96.2.0/24", "198.18.0.1",
-                    "198.18.0.2", warmup, measured);
-            Map<String, String> tx = results(sender, senderLog);
-            Map<String, String> rx = results(receiver, receiverLog);
+            Process receiver = hostB.get().start(OffloadProbe.class, receiverLog, "receive", "100.96.2.0/24",
+                    "100.96.1.0/24", "198.18.0.2", "198.18.0.1", warmup, measured);
+            Process sender = hostA.get().start(OffloadProbe.class, senderLog, "send", "100.96.1.0/24",
+                    "100.96.2.0/24", "198.18.0.1", "198.18.0.2", warmup, measured);
+            Map<String, String> tx = Netns.results(sender, senderLog, 150);
+            Map<String, String> rx = Netns.results(receiver, receiverLog, 150);
 
             for (Map<String, String> side : List.of(tx, rx)) {
                 assertTrue(side.get("offloads").contains("tso4") && side.get("offloads").contains("udp-gso")
@@ -92,19 +75,5 @@ class OffloadNetnsTest {
             Files.deleteIfExists(receiverLog);
             Files.deleteIfExists(senderLog);
         }
-    }
-
-    private Process start(String namespace, Path log, String... args) throws IOException {
-        Process p = NetnsProbes.start(namespace, OffloadProbe.class, log, args);
-        children.add(p);
-        return p;
-    }
-
-    private static Map<String, String> results(Process p, Path log) throws Exception {
-        return NetnsProbes.results(p, log, 150);
-    }
-
-    private static void run(String... command) throws IOException, InterruptedException {
-        NetnsProbes.run(command);
     }
 }

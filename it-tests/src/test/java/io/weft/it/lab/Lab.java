@@ -8,6 +8,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 
@@ -26,6 +30,8 @@ import org.awaitility.Awaitility;
 public final class Lab implements AutoCloseable {
     public static final String UNDERLAY = "198.18.0.0/24";
     public static final String OVERLAY = "100.96.0.0/16";
+    /** How long a daemon may take from its start to subnet.env: a JVM start, etcd and the lease. */
+    public static final Duration STARTUP = Duration.ofSeconds(90);
     static final String ETCD_ADDRESS = "198.18.0.250";
     private static final Duration GRACE = Duration.ofSeconds(8);
 
@@ -150,6 +156,93 @@ public final class Lab implements AutoCloseable {
         return List.copyOf(hosts);
     }
 
+    /**
+     * Adds hosts {@code h<index>}, starts each one's daemon with {@code flags}, then waits until each has written
+     * subnet.env.
+     */
+    public List<LabHost> startHosts(String[] flags, int... indexes) {
+        return startHosts(h -> h.startDaemon(flags), indexes);
+    }
+
+    /** As {@link #startHosts(String[], int...)}, with no more daemon flags. */
+    public List<LabHost> startHosts(int... indexes) {
+        return startHosts(new String[0], indexes);
+    }
+
+    /** As {@link #startHosts(String[], int...)}, each daemon started by {@code start} (e.g. with its environment). */
+    public List<LabHost> startHosts(Consumer<LabHost> start, int... indexes) {
+        List<LabHost> started = new ArrayList<>();
+        for (int i : indexes) {
+            LabHost h = addHost(i);
+            start.accept(h);
+            started.add(h);
+        }
+        started.forEach(LabHost::awaitSubnetEnv);
+        return started;
+    }
+
+    /** Runs {@code check} for every ordered pair of distinct hosts, e.g. a ping each way between all of them. */
+    public static void forEveryPair(List<LabHost> hosts, BiConsumer<LabHost, LabHost> check) {
+        for (LabHost from : hosts) {
+            for (LabHost to : hosts) {
+                if (from != to) {
+                    check.accept(from, to);
+                }
+            }
+        }
+    }
+
+    /** As {@link #joinHost(int, List, Duration, Consumer)}, pinging the new host as it is. */
+    public LabHost joinHost(int index, List<LabHost> others, Duration within) throws Exception {
+        return joinHost(index, others, within, h -> { });
+    }
+
+    /**
+     * Adds host {@code h<index>} to the running overlay, its daemon started with {@code --revoke-lease-on-exit} (so a
+     * test can then see it leave for good), and fails unless each of {@code others} gets a ping reply from its
+     * overlay address within {@code within} of its subnet.env appearing. Each of them pings on its own thread with a
+     * 250 ms reply timeout, so one early miss (before either host knows the other) costs 250 ms, not 1 s; each for at
+     * most 10 s. The times are printed.
+     *
+     * @param prepare runs on the new host once it has written subnet.env, before the pings (host-gw gives it an
+     *                address to answer on)
+     */
+    public LabHost joinHost(int index, List<LabHost> others, Duration within, Consumer<LabHost> prepare)
+            throws Exception {
+        LabHost joining = addHost(index);
+        joining.startDaemon("--revoke-lease-on-exit");
+        Awaitility.await(joining.name() + " subnet.env").atMost(STARTUP).pollInterval(Duration.ofMillis(20))
+                .until(() -> joining.subnetEnv().containsKey("FLANNEL_SUBNET"));
+        long leaseSeen = Files.getLastModifiedTime(joining.subnetFile()).toMillis();
+        prepare.accept(joining);
+        String target = joining.overlayAddress();
+        Map<String, Long> reachedAfter = new ConcurrentHashMap<>();
+        List<Thread> pingers = others.stream().map(h -> new Thread(() -> {
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (System.currentTimeMillis() < deadline) {
+                if (h.exec(Duration.ofSeconds(5), "ping", "-n", "-c", "1", "-W", "0.25", target).ok()) {
+                    reachedAfter.put(h.name(), System.currentTimeMillis() - leaseSeen);
+                    return;
+                }
+            }
+        }, "pinger-" + h.name())).toList();
+        pingers.forEach(Thread::start);
+        for (Thread t : pingers) {
+            t.join(15_000);
+        }
+        System.out.println(name + ": " + joining.name() + " reached after (ms): " + reachedAfter);
+        if (reachedAfter.size() != others.size()) {
+            throw new AssertionError("every host reached " + joining.name() + ": " + reachedAfter);
+        }
+        reachedAfter.forEach((host, millis) -> {
+            if (millis > within.toMillis()) {
+                throw new AssertionError(host + " reached " + joining.name() + " " + millis
+                        + " ms after its lease appeared");
+            }
+        });
+        return joining;
+    }
+
     /** Starts etcd (Debian's etcd-server) in its own namespace and waits until it is healthy. */
     public void startEtcd() {
         if (etcdNamespace == null) {
@@ -189,6 +282,25 @@ public final class Lab implements AutoCloseable {
     /** Stores the network config at flannel's default key. */
     public void putNetworkConfig(String json) {
         etcdctl("put", "/coreos.com/network/config", json).orFail();
+    }
+
+    /** Starts etcd with {@code networkConfig} stored: the first step of every overlay in the lab. */
+    public void startEtcd(String networkConfig) {
+        startEtcd();
+        putNetworkConfig(networkConfig);
+    }
+
+    /**
+     * The network config for {@link #OVERLAY} in /24 subnets with {@code backend} as its Backend section, e.g.
+     * {@code {"Type":"udp"}}.
+     */
+    public static String networkConfig(String backend) {
+        return "{\"Network\":\"" + OVERLAY + "\",\"SubnetLen\":24,\"Backend\":" + backend + "}";
+    }
+
+    /** {@code h}'s lease value as stored in etcd. */
+    public String leaseValue(LabHost h) {
+        return etcdctl("get", h.leaseKey(), "--print-value-only").orFail().output().strip();
     }
 
     /** Starts a long-running command inside {@code ns}; the lab stops it on close. */

@@ -126,6 +126,24 @@ public final class LabHost {
         }
     }
 
+    /** As {@link #awaitSubnetEnv(Duration)}, within {@link Lab#STARTUP}. */
+    public void awaitSubnetEnv() {
+        awaitSubnetEnv(Lab.STARTUP);
+    }
+
+    /**
+     * Starts the daemon again and waits until it says ready (subnet.env is already there from the last run), failing
+     * with its output if it exits first.
+     */
+    public void restartDaemon() {
+        LabProcess d = startDaemon();
+        Awaitility.await(name + " ready again").atMost(Lab.STARTUP).pollInterval(Duration.ofMillis(50))
+                .until(() -> d.output().contains(" ready subnet=") || !d.isAlive());
+        if (!d.isAlive()) {
+            throw new AssertionError(this + " daemon exited: " + d.output());
+        }
+    }
+
     /** This host's overlay subnet from subnet.env, e.g. {@code 100.96.34.0/24}. */
     public String subnet() {
         String s = subnetEnv().get("FLANNEL_SUBNET");
@@ -135,6 +153,11 @@ public final class LabHost {
         String[] parts = s.split("/");
         String[] octets = parts[0].split("\\.");
         return octets[0] + "." + octets[1] + "." + octets[2] + ".0/" + parts[1];
+    }
+
+    /** The etcd key of this host's lease, from its subnet in subnet.env. */
+    public String leaseKey() {
+        return "/coreos.com/network/subnets/" + subnet().replace('/', '-');
     }
 
     /** The TUN device address: the subnet's network address. */
@@ -183,10 +206,17 @@ public final class LabHost {
                 dir.resolve(processName + ".log"));
     }
 
+    /** {@code bin/weft ARGS} with a 64 MB heap from inside the namespace, within 60 s. */
+    public Command.Result weft(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("env", "WEFT_JAVA_OPTS=-Xmx64m",
+                lab.root().resolve("bin/weft").toString()));
+        cmd.addAll(List.of(args));
+        return exec(Duration.ofSeconds(60), cmd.toArray(String[]::new));
+    }
+
     /** {@code weft status -o json} from inside the namespace. */
     public Command.Result status() {
-        return exec(Duration.ofSeconds(30), "env", "WEFT_JAVA_OPTS=-Xmx64m", lab.root().resolve("bin/weft").toString(),
-                "status", "-o", "json");
+        return weft("status", "-o", "json");
     }
 
     /**
