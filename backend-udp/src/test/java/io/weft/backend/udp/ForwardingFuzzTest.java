@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.weft.core.model.Ipv4Subnet;
 import java.nio.ByteBuffer;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Fuzz targets for the per-packet decisions of both directions ({@link Forwarding}) over real route tables, and
@@ -19,7 +17,10 @@ import java.util.Set;
  * written by {@link FuzzSeeds}. {@code scripts/fuzz} fuzzes them; a normal build replays the seeds.
  */
 class ForwardingFuzzTest {
-    /** Table 0 has no peers; 1 is a typical cluster; 2 mixes prefix lengths, nests subnets and repeats one. */
+    /**
+     * Table 0 has no peers; 1 is a typical cluster; 2 mixes prefix lengths, nests subnets, repeats one subnet
+     * for two hosts and gives one host two subnets.
+     */
     static final List<RouteTable> TABLES = List.of(
             RouteTable.empty(Ipv4Subnet.parse("100.96.0.0/12"), Ipv4Subnet.parse("100.96.1.0/24"), 8285),
             new RouteTable(Ipv4Subnet.parse("100.96.0.0/12"), Ipv4Subnet.parse("100.96.1.0/24"), List.of(
@@ -34,12 +35,11 @@ class ForwardingFuzzTest {
                     Packets.peer("100.97.0.0/16", "198.18.0.8"),
                     Packets.peer("100.96.9.0/24", "198.18.0.9"),
                     Packets.peer("100.96.9.0/24", "198.18.0.10"),
+                    Packets.peer("100.96.10.0/24", "198.18.0.4"),
                     Packets.peer("0.0.0.0/0", "198.18.0.11")), 8285));
 
-    /** Reasons only the TUN side (or I/O) gives: never the verdict on a datagram. */
-    private static final Set<DropReason> NOT_INBOUND = EnumSet.of(DropReason.TUN_NOT_IPV4, DropReason.NO_ROUTE,
-            DropReason.NET_UNREACHABLE, DropReason.TTL_EXCEEDED, DropReason.SEND_FAILED, DropReason.RECEIVE_FAILED,
-            DropReason.TUN_WRITE_FAILED, DropReason.BAD_OFFLOAD);
+    /** The peers' port; a datagram from any other is refused. */
+    private static final int PORT = 8285;
 
     static RouteTable table(int selector) {
         return TABLES.get(selector % TABLES.size());
@@ -122,53 +122,59 @@ class ForwardingFuzzTest {
     }
 
     /**
-     * Property of {@link Forwarding#inbound}: it never throws, reads only the datagram and writes nothing; a
-     * datagram it lets in comes from a known peer, is IPv4 with a header length and total length inside the
-     * datagram, is for this host's subnet, and the length to write is its total length. A datagram that fails
-     * one of those checks is dropped with the reason of the first check it fails (or a reason of a check added
-     * since, placed before it); every drop reason is one the UDP side gives.
+     * Property of {@link Forwarding#sender} and {@link Forwarding#inbound}, as {@code UdpToTun} chains them: they
+     * never throw, read only the datagram and write nothing, and decide what the reference decides: the sender
+     * is the first peer with the datagram's source address if it sent from the peers' port; a datagram is let
+     * in only if it comes from a peer, is IPv4 with its header and total length inside the datagram, carries an
+     * inner source the sender may send from (in the Network, outside this host's subnet, and routed to a peer
+     * with the sender's PublicIP, as WireGuard's AllowedIPs), and is for this host's subnet; the length to write
+     * is its total length. Anything else is dropped for the first check it fails, in that order.
      *
-     * <p>Input: table selector, sender selector (0 is a stranger, n the (n-1)-th peer), offset selector, then
-     * the datagram.
+     * <p>Input: table selector, sender selector (low 7 bits: 0 a stranger, n the PublicIP of peer n-1; the top
+     * bit: another port than the peers'), offset selector, then the datagram.
      */
     @FuzzTest
     void inbound(byte[] data) {
         FuzzInput in = new FuzzInput(data);
         RouteTable routes = table(in.u8());
-        int peer = in.u8() % (routes.peers().size() + 1) - 1;
+        int sender = in.u8();
+        int choice = (sender & 0x7f) % (routes.peers().size() + 1) - 1;
+        int address = choice < 0 ? Packets.ip("198.18.0.250") : routes.peers().get(choice).publicIp();
+        int port = (sender & 0x80) != 0 ? PORT + 1 : PORT;
         int off = offset(in.u8());
         byte[] packet = in.rest();
-        int decision = inboundOnce(packet, off, peer, routes, CanaryBuffer.FILL_A);
-        assertEquals(decision, inboundOnce(packet, off, peer, routes, CanaryBuffer.FILL_B),
+        int decision = inboundOnce(packet, off, address, port, routes, CanaryBuffer.FILL_A);
+        assertEquals(decision, inboundOnce(packet, off, address, port, routes, CanaryBuffer.FILL_B),
                 "the decision depends on bytes outside the datagram");
     }
 
-    private static int inboundOnce(byte[] packet, int off, int peer, RouteTable routes, byte fill) {
+    private static int inboundOnce(byte[] packet, int off, int address, int port, RouteTable routes, byte fill) {
         CanaryBuffer b = new CanaryBuffer(packet, off, 64, fill);
+        int peer = Forwarding.sender(address, port, routes);
+        int expectedPeer = referenceSender(address, port, routes);
+        assertEquals(describe(expectedPeer), describe(peer), "the sender");
         int decision = Forwarding.inbound(b.view(), off, packet.length, peer, routes);
         b.assertCanaryIntact();
         b.assertPacket(packet);
         DropReason expected = referenceInbound(packet, peer, routes);
+        assertEquals(expected == null ? "peer " + Inet.u16(packet, 2) : expected.key(), describe(decision));
         if (decision >= 0) {
-            assertEquals(null, expected, "let in a datagram that fails " + expected);
-            assertEquals(Inet.u16(packet, 2), decision, "the length to write is the total length");
             assertTrue(decision <= packet.length, "longer than the datagram");
-        } else {
-            DropReason reason = Forwarding.reason(decision);
-            assertTrue(!NOT_INBOUND.contains(reason), "a TUN-side reason for a datagram: " + reason);
-            if (expected != null && isReferenceReason(reason)) {
-                assertEquals(expected, reason);
+        }
+        return peer < 0 ? peer : decision; // the data path drops a datagram for its sender's reason first
+    }
+
+    /** The index of the first peer at {@code address}, if it sent from the peers' port. */
+    static int referenceSender(int address, int port, RouteTable routes) {
+        for (int i = 0; i < routes.peers().size(); i++) {
+            if (routes.peers().get(i).publicIp() == address) {
+                return port == routes.port() ? i : Forwarding.drop(DropReason.WRONG_PORT);
             }
         }
-        return decision;
+        return Forwarding.drop(DropReason.UNKNOWN_PEER);
     }
 
-    private static boolean isReferenceReason(DropReason r) {
-        return EnumSet.of(DropReason.UNKNOWN_PEER, DropReason.SHORT, DropReason.BAD_VERSION,
-                DropReason.BAD_HEADER_LENGTH, DropReason.BAD_TOTAL_LENGTH, DropReason.NOT_OUR_SUBNET).contains(r);
-    }
-
-    /** The first documented check the datagram fails, or null. */
+    /** The first documented check the datagram fails, or null; {@code peer} is the sender's verdict. */
     static DropReason referenceInbound(byte[] p, int peer, RouteTable routes) {
         if (peer < 0) {
             return DropReason.UNKNOWN_PEER;
@@ -186,6 +192,12 @@ class ForwardingFuzzTest {
         int total = Inet.u16(p, 2);
         if (total < ihl || total > p.length) {
             return DropReason.BAD_TOTAL_LENGTH;
+        }
+        int source = (int) Inet.u32(p, 12);
+        int owner = longestMatch(routes, source);
+        if (!routes.network().contains(source) || routes.own().contains(source) || owner < 0
+                || routes.peers().get(owner).publicIp() != routes.peers().get(peer).publicIp()) {
+            return DropReason.SPOOFED_SOURCE;
         }
         return routes.own().contains((int) Inet.u32(p, 16)) ? null : DropReason.NOT_OUR_SUBNET;
     }

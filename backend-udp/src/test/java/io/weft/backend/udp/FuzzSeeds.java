@@ -102,6 +102,12 @@ public final class FuzzSeeds {
         total[2] = (byte) 0xff;
         write(c, "inbound", "total-beyond", b(1, 1, 17), total);
         write(c, "inbound", "short", b(1, 1, 19), Arrays.copyOf(total, 12));
+        write(c, "inbound", "wrong-port", b(1, 0x81, 21), echo("100.96.2.9", "100.96.1.5", 63));
+        write(c, "inbound", "spoofed-own-address", b(1, 1, 23), echo("100.96.1.9", "100.96.1.5", 63));
+        write(c, "inbound", "spoofed-third-host", b(1, 1, 25), echo("100.96.3.9", "100.96.1.5", 63));
+        write(c, "inbound", "spoofed-outside-network", b(1, 1, 27), echo("8.8.8.8", "100.96.1.5", 63));
+        write(c, "inbound", "second-subnet-of-a-host", b(2, 1, 29), echo("100.96.10.9", "100.96.1.5", 63));
+        write(c, "inbound", "repeated-subnet-other-host", b(2, 6, 31), echo("100.96.9.9", "100.96.1.5", 63));
 
         write(c, "ipv4Packet", "echo", b(1), echo("100.96.1.5", "100.96.2.9", 64));
         write(c, "ipv4Packet", "tcp", b(33), tcp("100.96.1.5", "100.96.2.9", 100));
