@@ -2,7 +2,6 @@ package io.weft.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.weft.core.config.LeaseJson;
@@ -19,7 +18,7 @@ class WeftExceptionTest {
                         .getMessage());
         assertEquals("x", new WeftException("x\n", new IllegalStateException()).getMessage().substring(0, 1));
         String plain = "Network 10.5.0.0/29 is too small: its prefix must be /28 or shorter";
-        assertSame(plain, WeftException.oneLine(plain));
+        assertEquals(plain, WeftException.oneLine(plain));
         assertNull(WeftException.oneLine(null));
     }
 
