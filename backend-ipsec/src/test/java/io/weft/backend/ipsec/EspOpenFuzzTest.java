@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.weft.core.testing.FuzzInput;
 import io.weft.core.testing.ManualClock;
 import java.nio.ByteBuffer;
 import java.time.Duration;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.weft.core.model.Ipv4Subnet;
+import io.weft.core.testing.FuzzInput;
 import java.nio.ByteBuffer;
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.weft.backend.ipsec;
+package io.weft.core.testing;
 
 import java.util.Arrays;
 
@@ -7,40 +7,40 @@ import java.util.Arrays;
  * A read past the end gives 0 (or fewer bytes), so every input is a valid one and the seed files stay easy to
  * write: parameter bytes first, packet bytes last. Not thread-safe: one per input.
  */
-final class FuzzInput {
+public final class FuzzInput {
     private final byte[] data;
     private int at;
 
-    FuzzInput(byte[] data) {
+    public FuzzInput(byte[] data) {
         this.data = data;
     }
 
-    boolean exhausted() {
+    public boolean exhausted() {
         return at >= data.length;
     }
 
-    int u8() {
+    public int u8() {
         return at < data.length ? data[at++] & 0xff : 0;
     }
 
     /** Big-endian, as the seed files write it. */
-    int u16() {
+    public int u16() {
         return u8() << 8 | u8();
     }
 
-    int u32() {
+    public int u32() {
         return u16() << 16 | u16();
     }
 
     /** Up to {@code n} bytes (fewer at the end of the input). */
-    byte[] bytes(int n) {
+    public byte[] bytes(int n) {
         int take = Math.max(0, Math.min(n, data.length - at));
         byte[] out = Arrays.copyOfRange(data, at, at + take);
         at += take;
         return out;
     }
 
-    byte[] rest() {
+    public byte[] rest() {
         return bytes(data.length - at);
     }
 }
