@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.weft.core.model.Ipv4;
 import io.weft.core.model.Ipv4Subnet;
-import io.weft.core.testing.HostRequirements;
-import io.weft.core.testing.HostRequirements.Need;
 import io.weft.it.lab.CniRuntime;
 import io.weft.it.lab.Command;
 import io.weft.it.lab.Lab;
@@ -33,15 +31,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class CniOverlayTest {
-    private static final Duration STARTUP = Duration.ofSeconds(90);
 
     @RegisterExtension
     final LabExtension extension = new LabExtension();
 
     @BeforeEach
     void plugins() {
-        HostRequirements.require(Need.of("Debian's containernetworking-plugins (scripts/ensure-test-env.sh)",
-                CniRuntime::pluginsInstalled));
+        CniRuntime.requirePlugins();
     }
 
     private Lab lab() {
@@ -55,7 +51,7 @@ class CniOverlayTest {
             lab().addHost(i).startDaemon();
         }
         for (LabHost h : lab().hosts()) {
-            Awaitility.await(h + " writes subnet.env").atMost(STARTUP).pollInterval(Duration.ofMillis(50))
+            Awaitility.await(h + " writes subnet.env").atMost(Lab.STARTUP).pollInterval(Duration.ofMillis(50))
                     .until(() -> h.subnetEnv().containsKey("FLANNEL_SUBNET") || !h.daemon().orElseThrow().isAlive());
             assertTrue(h.daemon().orElseThrow().isAlive(), () -> h + " daemon exited: " + h.daemon().orElseThrow().output());
         }

@@ -2,8 +2,6 @@ package io.weft.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.weft.core.testing.HostRequirements;
-import io.weft.core.testing.HostRequirements.Need;
 import io.weft.it.lab.CniRuntime;
 import io.weft.it.lab.Command;
 import io.weft.it.lab.ForgedDatagrams;
@@ -44,7 +42,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class SpoofedSourceTest {
-    private static final Duration STARTUP = Duration.ofSeconds(90);
     private static final String PSK = "lab-psk-0123456789abcdef0123456789abcdef";
     private static final int SINK_PORT = 7777;
 
@@ -53,21 +50,16 @@ class SpoofedSourceTest {
 
     @BeforeEach
     void plugins() {
-        HostRequirements.require(Need.of("Debian's containernetworking-plugins (scripts/ensure-test-env.sh)",
-                CniRuntime::pluginsInstalled));
+        CniRuntime.requirePlugins();
     }
 
     private Lab lab() {
         return extension.lab();
     }
 
-    private static String config(String backend) {
-        return "{\"Network\":\"" + Lab.OVERLAY + "\",\"SubnetLen\":24,\"Backend\":" + backend + "}";
-    }
-
     @Test
     void udpDeliversOnlyThePeersOwnSourcesFromItsPort() {
-        Scenario s = start(config("{\"Type\":\"udp\"}"), false);
+        Scenario s = start(Lab.networkConfig("{\"Type\":\"udp\"}"), false);
         s.forgeThroughPeersDaemon();
         s.forgeFromAnotherPort(8285);
         s.awaitVerdicts(Map.of("spoofed-source", 2.0, "wrong-port", 3.0));
@@ -79,7 +71,7 @@ class SpoofedSourceTest {
 
     @Test
     void ipsecDeliversOnlyThePeersOwnSourcesThoughAPskHolderSealsTheRest() {
-        Scenario s = start(config("{\"Type\":\"ipsec\",\"PSK\":\"" + PSK + "\"}"), true);
+        Scenario s = start(Lab.networkConfig("{\"Type\":\"ipsec\",\"PSK\":\"" + PSK + "\"}"), true);
         s.forgeThroughPeersDaemon();
         // Another port of B's address is refused before any ESP is opened: no esp-* counter moves.
         s.forgeFromAnotherPort(4500);
@@ -102,7 +94,7 @@ class SpoofedSourceTest {
             h.startDaemon(ipsec ? Map.of("WEFT_IPSEC_STATE_DIR", h.workDir().resolve("ipsec").toString()) : Map.of());
         }
         List<LabHost> hosts = lab().hosts();
-        hosts.forEach(h -> h.awaitSubnetEnv(STARTUP));
+        hosts.forEach(h -> h.awaitSubnetEnv(Lab.STARTUP));
         return new Scenario(lab(), hosts.get(0), hosts.get(1), hosts.get(2));
     }
 

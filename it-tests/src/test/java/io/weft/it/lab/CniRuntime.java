@@ -3,6 +3,7 @@ package io.weft.it.lab;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.weft.core.testing.HostRequirements;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +42,12 @@ public final class CniRuntime {
     /** Whether Debian's CNI plugins are installed. */
     public static boolean pluginsInstalled() {
         return Path.of(PLUGINS, "bridge").toFile().canExecute() && Path.of(PLUGINS, "host-local").toFile().canExecute();
+    }
+
+    /** Skips (or, under CI, fails) a test on a host without Debian's CNI plugins. */
+    public static void requirePlugins() {
+        HostRequirements.require(HostRequirements.Need.of(
+                "Debian's containernetworking-plugins (scripts/ensure-test-env.sh)", CniRuntime::pluginsInstalled));
     }
 
     /** Creates a container namespace and attaches it with ADD; fails the test if ADD fails. */
