@@ -75,6 +75,7 @@ class DebianPackageTest {
                 "ok: CNI VERSION through /opt/cni/bin/weft with an empty environment",
                 "ok: class-data-sharing archive made by postinst and used", "ok: state directory /var/lib/weft 0700",
                 "ok: /etc/default/weft is a conffile", "ok: man page weft(1)", "ok: systemd-analyze verify weft.service",
+                "ok: an upgrade keeps the edited /etc/default/weft",
                 "ok: the removal took away flannel.1, the route into the Network and the WEFT chains, and nothing else",
                 "ok: after dpkg -r only /etc/default/weft is left", "ok: after dpkg -P nothing is left",
                 "package test passed")) {
