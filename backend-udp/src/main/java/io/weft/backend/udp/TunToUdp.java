@@ -137,7 +137,7 @@ final class TunToUdp extends ForwardingLoop {
     private void single(int i, int peer, RouteTable table) {
         int length = batch.length(i);
         if (transform != null) {
-            length = transform.seal(table.state(peer), batch.data(), batch.offset(i), length);
+            length = transform.seal(table.state(peer), queue, batch.data(), batch.offset(i), length);
             if (length < 0) {
                 return;
             }
@@ -211,7 +211,7 @@ final class TunToUdp extends ForwardingLoop {
             int header = headerLengths[s];
             data.put(at, headers, (base + s) * Segmenter.HEADER_STRIDE, header);
             data.put(at + header, data, payloadOffsets[s], payloadLengths[s]);
-            int length = transform.seal(state, data, at, header + payloadLengths[s]);
+            int length = transform.seal(state, queue, data, at, header + payloadLengths[s]);
             if (length < 0) {
                 continue;
             }

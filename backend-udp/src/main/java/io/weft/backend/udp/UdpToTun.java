@@ -92,7 +92,7 @@ final class UdpToTun extends ForwardingLoop {
                     continue;
                 }
                 if (transform != null) {
-                    length = transform.open(table.state(peer), data, off, length);
+                    length = transform.open(table.state(peer), queue, data, off, length);
                     if (length < 0) {
                         continue;
                     }
