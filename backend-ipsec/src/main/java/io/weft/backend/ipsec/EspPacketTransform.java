@@ -25,11 +25,32 @@ final class EspPacketTransform implements PacketTransform<EspTransform.Session> 
     private final Views[] sealViews;
     private final Views[] openViews;
 
-    /** Two reusable views of one direction's batch buffer. Owned by that direction's thread. */
+    /**
+     * Two reusable views of one direction's batch buffer, and that thread's wall clock in seconds. Owned by that
+     * direction's thread.
+     */
     private static final class Views {
+        private static final long SECOND = 1_000_000_000L;
         private ByteBuffer buffer;
         private ByteBuffer src;
         private ByteBuffer dst;
+        private long baseNanos;
+        private long baseMillis = -1;
+
+        /**
+         * The wall clock in epoch seconds at {@code nowNanos}: read once a second and carried forward on the
+         * monotonic clock in between, so a packet costs one clock read, not two (a step of the wall clock shows
+         * within a second).
+         */
+        long epochSeconds(long nowNanos) {
+            long since = nowNanos - baseNanos;
+            if (baseMillis < 0 || since >= SECOND || since < 0) {
+                baseMillis = System.currentTimeMillis();
+                baseNanos = nowNanos;
+                since = 0;
+            }
+            return (baseMillis + since / 1_000_000) / 1000;
+        }
 
         /** Points {@link #src} at {@code length} bytes from {@code from}, and {@link #dst} at {@code to}. */
         void aim(ByteBuffer of, int from, int length, int to) {
@@ -83,13 +104,15 @@ final class EspPacketTransform implements PacketTransform<EspTransform.Session> 
     public int seal(EspTransform.Session peer, int queue, ByteBuffer buffer, int offset, int length) {
         Views v = sealViews[queue];
         v.aim(buffer, offset, length, offset - HEADROOM);
-        return esp.seal(peer, queue, v.src, v.dst, System.nanoTime(), System.currentTimeMillis() / 1000);
+        long now = System.nanoTime();
+        return esp.seal(peer, queue, v.src, v.dst, now, v.epochSeconds(now));
     }
 
     @Override
     public int open(EspTransform.Session peer, int queue, ByteBuffer buffer, int offset, int length) {
         Views v = openViews[queue];
         v.aim(buffer, offset, length, offset + HEADROOM);
-        return esp.open(peer, v.src, v.dst, System.nanoTime(), System.currentTimeMillis() / 1000);
+        long now = System.nanoTime();
+        return esp.open(peer, v.src, v.dst, now, v.epochSeconds(now));
     }
 }
