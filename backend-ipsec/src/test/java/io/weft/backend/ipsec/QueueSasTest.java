@@ -138,6 +138,31 @@ class QueueSasTest {
         assertEquals(0, toB.out(1).rotations());
     }
 
+    /**
+     * Forged fresh SPIs far from the peer's clock are derived only out of a budget, and each sending queue's inbound
+     * state has its own: a flood on one queue's SPIs leaves another queue's new SA derivable, and a flood on all
+     * four costs at most four budgets.
+     */
+    @Test
+    void derivationBudgetsArePerSendingQueue() {
+        ByteBuffer real = seal(a, toB, 0, 0, T0);
+        assertEquals(100, open(b, toA, real, 0, T0));
+        for (int q = 0; q < Esp.SA_QUEUES; q++) {
+            for (int i = 0; i < 10; i++) {
+                ByteBuffer forged = ByteBuffer.allocateDirect(real.remaining()).put(real.duplicate()).flip();
+                forged.putInt(0, (int) (T0 + 40 + 4 * i) | q).putInt(4, 7);
+                int expect = i < InboundState.OTHER_BUDGET ? EspDrop.AUTH_FAILED.code() : EspDrop.UNKNOWN_SPI.code();
+                assertEquals(expect, open(b, toA, forged, SECOND, T0 + 1), "queue " + q + ", forged SPI " + i);
+            }
+        }
+        long derivations = 0;
+        for (int q = 0; q < Esp.SA_QUEUES; q++) {
+            derivations += toA.in(q).derivations();
+        }
+        assertEquals(1 + Esp.SA_QUEUES * InboundState.OTHER_BUDGET, derivations);
+        assertEquals(Esp.SA_QUEUES * (10 - InboundState.OTHER_BUDGET), statsB.drops(EspDrop.UNKNOWN_SPI));
+    }
+
     @Test
     void theSaListHasEachQueuesSas() {
         for (int q = 0; q < 4; q++) {
