@@ -39,8 +39,8 @@ final class EspPacketTransform implements PacketTransform<EspTransform.Session> 
 
         /**
          * The wall clock in epoch seconds at {@code nowNanos}: read once a second and carried forward on the
-         * monotonic clock in between, so a packet costs one clock read, not two (a step of the wall clock shows
-         * within a second).
+         * monotonic clock in between, so a packet costs no clock read (the data path reads the monotonic one once
+         * per batch); a step of the wall clock shows within a second.
          */
         long epochSeconds(long nowNanos) {
             long since = nowNanos - baseNanos;
@@ -101,18 +101,16 @@ final class EspPacketTransform implements PacketTransform<EspTransform.Session> 
     }
 
     @Override
-    public int seal(EspTransform.Session peer, int queue, ByteBuffer buffer, int offset, int length) {
+    public int seal(EspTransform.Session peer, int queue, ByteBuffer buffer, int offset, int length, long nowNanos) {
         Views v = sealViews[queue];
         v.aim(buffer, offset, length, offset - HEADROOM);
-        long now = System.nanoTime();
-        return esp.seal(peer, queue, v.src, v.dst, now, v.epochSeconds(now));
+        return esp.seal(peer, queue, v.src, v.dst, nowNanos, v.epochSeconds(nowNanos));
     }
 
     @Override
-    public int open(EspTransform.Session peer, int queue, ByteBuffer buffer, int offset, int length) {
+    public int open(EspTransform.Session peer, int queue, ByteBuffer buffer, int offset, int length, long nowNanos) {
         Views v = openViews[queue];
         v.aim(buffer, offset, length, offset + HEADROOM);
-        long now = System.nanoTime();
-        return esp.open(peer, v.src, v.dst, now, v.epochSeconds(now));
+        return esp.open(peer, v.src, v.dst, nowNanos, v.epochSeconds(nowNanos));
     }
 }

@@ -23,7 +23,8 @@ import java.util.List;
  * </ul>
  *
  * Both return a length, or a negative number for a drop that the transform has already counted (its
- * counters go out through the backend's own stats). {@link #peerState} runs on the daemon's threads, one call
+ * counters go out through the backend's own stats). Both get the monotonic clock ({@link System#nanoTime()}) as
+ * read once per batch, so a packet costs no clock read. {@link #peerState} runs on the daemon's threads, one call
  * at a time; {@link #seal} runs on each queue's outbound forwarding thread and {@link #open} on each queue's
  * inbound one, with that queue's index and always with the same {@code buffer} per thread, so a peer state may
  * keep per-queue, per-direction parts without locks; a part several queues reach must be thread-safe. Which
@@ -74,17 +75,18 @@ public interface PacketTransform<S> {
     /**
      * Turns the inner packet at {@code offset} ({@code length} bytes), bound for the peer whose state is
      * {@code peer}, into the datagram payload at {@code offset - headroom()}, on the outbound thread of
-     * {@code queue}.
+     * {@code queue}, at {@code nowNanos} ({@link System#nanoTime()} when the batch began).
      *
      * @return the payload's length, or a negative number when the packet is dropped
      */
-    int seal(S peer, int queue, ByteBuffer buffer, int offset, int length);
+    int seal(S peer, int queue, ByteBuffer buffer, int offset, int length, long nowNanos);
 
     /**
      * Turns the datagram payload at {@code offset} ({@code length} bytes) from the peer whose state is
-     * {@code peer} into the inner packet at {@code offset + headroom()}, on the inbound thread of {@code queue}.
+     * {@code peer} into the inner packet at {@code offset + headroom()}, on the inbound thread of {@code queue}, at
+     * {@code nowNanos} ({@link System#nanoTime()} when the batch began).
      *
      * @return the inner packet's length, or a negative number when the datagram is dropped
      */
-    int open(S peer, int queue, ByteBuffer buffer, int offset, int length);
+    int open(S peer, int queue, ByteBuffer buffer, int offset, int length, long nowNanos);
 }
