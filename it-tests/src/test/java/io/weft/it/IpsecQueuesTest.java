@@ -181,8 +181,10 @@ class IpsecQueuesTest {
         System.out.println("FIGURE ipsec 8 streams 2-queue h1 -> 1-queue h2 " + mbit + " Mbit/s; h1 per-queue tx="
                 + sealed0 + "," + sealed1 + "; h2 rx=" + opened);
         assertTrue(sealed0 > 1000 && sealed1 > 1000, "h1 sealed on both queues: tx=" + sealed0 + "," + sealed1);
-        assertTrue(opened > sealed0 + sealed1 - 1000, "h2's one queue opened what both of h1's sealed: rx=" + opened
-                + " tx=" + sealed0 + "," + sealed1);
+        // Had it refused the SAs of h1's second queue, it would have opened no more than one queue's packets (the
+        // kernel may still drop a few datagrams when the one socket's buffer runs over on a loaded machine).
+        assertTrue(opened > Math.max(sealed0, sealed1) + Math.min(sealed0, sealed1) / 2, "h2's one queue opened what"
+                + " both of h1's sealed: rx=" + opened + " tx=" + sealed0 + "," + sealed1);
         assertEquals(Set.of(0, 1), inboundQueuesFrom(one, two), "the one-queue host takes both of h1's queues' SAs");
         assertEquals(Set.of(0), inboundQueuesFrom(two, one), "the one-queue host seals with one SA");
 
