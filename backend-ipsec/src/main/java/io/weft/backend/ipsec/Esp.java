@@ -29,7 +29,7 @@ package io.weft.backend.ipsec;
  * rounded down to a multiple of 4, with the sending queue (0 to {@link #SA_QUEUES} - 1) in the low 2 bits:
  *
  * <pre>
- * SPI = (epochSeconds &amp; ~3) | queue        e.g. 0x69801a03: made at 1770002947 s ± 3 by queue 3
+ * SPI = (epochSeconds &amp; ~3) | queue        e.g. 0x69801a03: made by queue 3 at 1770002944 to 1770002947 s
  * </pre>
  *
  * Each sending queue has its own SA to each peer (own key, sequence numbers and replay window at the

@@ -67,7 +67,8 @@ public final class EspSteeringProbe {
                 perQueue[q]++;
                 if (expectedQueue[id] != q) {
                     mismatches++;
-                    System.out.println("datagram " + id + " arrived on socket " + q + ", expected " + expectedQueue[id]);
+                    System.out.println("datagram " + id + " arrived on socket " + q + ", expected "
+                            + expectedQueue[id]);
                 }
             }
             Thread.onSpinWait();
