@@ -10,11 +10,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.weft.core.testing.ManualClock;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Per-queue SAs: each sending queue of a host has its own SA to each peer, named in its SPI's low 2 bits, with
@@ -161,6 +166,53 @@ class QueueSasTest {
         }
         assertEquals(1 + Esp.SA_QUEUES * InboundState.OTHER_BUDGET, derivations);
         assertEquals(Esp.SA_QUEUES * (10 - InboundState.OTHER_BUDGET), statsB.drops(EspDrop.UNKNOWN_SPI));
+    }
+
+    /**
+     * A UDP GRO train can carry several sending queues' datagrams to one socket, so two receiving threads may open
+     * the same queue's SA at once: each queue's inbound state is opened under its own lock, so every packet still
+     * opens exactly once (without it the two threads share one cipher and one replay window).
+     */
+    @Test
+    @Timeout(60)
+    void twoThreadsOpeningOneQueuesPacketsAtOnceOpenEachExactlyOnce() throws Exception {
+        int packets = 1500; // less than the replay window, so neither thread can leave the other's packets behind it
+        for (int q = 0; q < Esp.SA_QUEUES; q++) {
+            List<ByteBuffer> sealed = new ArrayList<>();
+            for (int i = 0; i < packets; i++) {
+                sealed.add(seal(a, toB, q, 0, T0));
+            }
+            CountDownLatch start = new CountDownLatch(1);
+            AtomicInteger opened = new AtomicInteger();
+            ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+            Thread[] threads = new Thread[2];
+            for (int t = 0; t < threads.length; t++) {
+                int first = t;
+                threads[t] = new Thread(() -> {
+                    try {
+                        start.await();
+                        ByteBuffer dst = ByteBuffer.allocateDirect(300);
+                        for (int i = first; i < packets; i += 2) {
+                            dst.clear();
+                            if (b.open(toA, sealed.get(i).duplicate(), dst, 0, T0) == 100) {
+                                opened.incrementAndGet();
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                });
+                threads[t].start();
+            }
+            start.countDown();
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertEquals(List.of(), List.copyOf(failures));
+            assertEquals(packets, opened.get(), "queue " + q + ": " + statsB.dropCounts());
+        }
+        assertEquals(0, statsB.dropCounts().size(), statsB.dropCounts().toString());
+        assertEquals(EspDrop.REPLAY.code(), open(b, toA, seal(a, toB, 0, 0, T0).putInt(4, 1), 0, T0));
     }
 
     @Test
