@@ -33,9 +33,7 @@ final class CniCommand extends ContextCommand {
                 throw new UncheckedIOException(e);
             }
         });
-        if (!outcome.stdout().isEmpty()) {
-            out.println(outcome.stdout().strip());
-        }
+        out.print(outcome.printed());
         out.flush();
         return outcome.exitCode();
     }

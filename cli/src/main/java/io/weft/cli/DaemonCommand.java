@@ -1,5 +1,6 @@
 package io.weft.cli;
 
+import io.weft.cli.cni.CniSocketServer;
 import io.weft.core.WeftException;
 import io.weft.core.daemon.Daemon;
 import io.weft.core.daemon.DaemonOptions;
@@ -58,6 +59,11 @@ final class DaemonCommand extends StoreCommand {
             description = "Port of the local endpoint; 0 turns it off. Default: ${DEFAULT-VALUE}.")
     int healthzPort;
 
+    @Option(names = "--cni-socket", paramLabel = "PATH", defaultValue = CniSocketServer.DEFAULT_PATH,
+            description = "Serve the cni/weft shim's CNI calls on this unix socket (mode 0600), so they start no JVM;"
+                    + " '' turns it off. Default: ${DEFAULT-VALUE}.")
+    String cniSocket;
+
     @Option(names = "--iptables-forward-rules", arity = "0..1", fallbackValue = "true", defaultValue = "true",
             paramLabel = "BOOL", description = "Accept forwarded traffic of the Network in FORWARD. Default: ${DEFAULT-VALUE}.")
     boolean forwardRules;
@@ -99,15 +105,24 @@ final class DaemonCommand extends StoreCommand {
                 ipsec.stateDir().orElse(null), ipsec.pskFile().orElse(null), Duration.ofSeconds(routeResyncSeconds));
         Daemon daemon = new Daemon(options, context.stores(), context.backends(), new ExternalInterfaceResolver(),
                 context.clock(), new SystemdNotifier(context.environment().get("NOTIFY_SOCKET")));
+        // First up, last down: a CNI call needs only subnet.env, and is answered "try again later" like
+        // `weft cni` answers it until the daemon writes one.
+        CniSocketServer cni = cniSocket.isEmpty() ? null : new CniSocketServer(Path.of(cniSocket));
         CountDownLatch closed = new CountDownLatch(1);
-        context.onShutdown().accept(() -> {
+        Runnable stop = () -> {
             daemon.close();
+            if (cni != null) {
+                cni.close();
+            }
+        };
+        context.onShutdown().accept(() -> {
+            stop.run();
             closed.countDown();
         });
         try {
             daemon.start();
         } catch (RuntimeException e) {
-            daemon.close();
+            stop.run();
             throw e;
         }
         Optional<Throwable> failure = daemon.awaitStop(Long.MAX_VALUE, TimeUnit.DAYS);
@@ -116,7 +131,7 @@ final class DaemonCommand extends StoreCommand {
                     + " s; check for a hung iptables or store call in the log");
         }
         if (failure.isPresent()) {
-            daemon.close();
+            stop.run();
             Throwable t = failure.get();
             throw t instanceof WeftException w ? w : new WeftException("daemon failed: " + t, t);
         }

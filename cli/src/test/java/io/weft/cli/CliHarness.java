@@ -179,11 +179,21 @@ final class CliHarness implements AfterEachCallback {
                         shutdownHooks.add(hook);
                     }
                 },
-                env,
+                withDefaults(env),
                 new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
                 new PrintWriter(out), new PrintWriter(err));
         int code = cli.execute(args);
         return new Result(code, out.toString(), err.toString());
+    }
+
+    /**
+     * The command's environment: {@code env} over WEFT_CNI_SOCKET='' (off), so that a daemon run here never
+     * serves, or touches, the machine's /run/weft/cni.sock unless a test gives it a socket.
+     */
+    private static Map<String, String> withDefaults(Map<String, String> env) {
+        Map<String, String> all = new HashMap<>(Map.of("WEFT_CNI_SOCKET", ""));
+        all.putAll(env);
+        return all;
     }
 
     /** Serves {@link #shared}; closing a command's handle leaves the store open for the next command. */

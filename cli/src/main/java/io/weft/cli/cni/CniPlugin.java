@@ -29,6 +29,19 @@ public final class CniPlugin {
 
     /** The outcome of one invocation: what goes to stdout, and the exit code. */
     public record Outcome(String stdout, int exitCode) {
+        /**
+         * What {@code weft cni} prints: the result without surrounding white space and with one line end, or
+         * nothing. The daemon's CNI socket answers with the same text, so both paths print the same bytes.
+         */
+        public String printed() {
+            String text = stdout.strip();
+            return text.isEmpty() ? "" : text + "\n";
+        }
+    }
+
+    /** The outcome of a call that never reached a plugin (e.g. a malformed request on the daemon's socket). */
+    static Outcome rejected(CniException e) {
+        return new Outcome(new CniPlugin(Map.of()).errorJson(LATEST, e), 1);
     }
 
     /** Runs the command named by CNI_COMMAND with the network config read from {@code stdin}. */

@@ -27,9 +27,11 @@ final class ScratchConfigs {
         Path target = file(containerId);
         try {
             Files.createDirectories(dataDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            // Named by the container and this process rather than Files.createTempFile's random name, whose
-            // SecureRandom costs the one-shot plugin process milliseconds of start-up; ids never start with '.'.
-            Path tmp = dataDir.resolve(".tmp-" + containerId + "-" + ProcessHandle.current().pid());
+            // Named by the container, this process and thread rather than Files.createTempFile's random name,
+            // whose SecureRandom costs the one-shot plugin process milliseconds of start-up (the thread, since
+            // the daemon's CNI socket serves calls on several); ids never start with '.'.
+            Path tmp = dataDir.resolve(".tmp-" + containerId + "-" + ProcessHandle.current().pid() + "-"
+                    + Thread.currentThread().getId());
             Files.deleteIfExists(tmp);
             try (SeekableByteChannel out = Files.newByteChannel(tmp, Set.of(StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
