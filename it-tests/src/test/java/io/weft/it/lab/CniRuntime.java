@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,7 +19,9 @@ import java.util.concurrent.TimeUnit;
  * plugin through the shipped {@code cni/weft} shim, inside the host's namespace, exactly as a runtime
  * calls a plugin (CNI_* variables, the network config on stdin), with Debian's standard plugins as the
  * delegates. All state (host-local's leases, weft's delegate configs) lives in the lab's work folder.
- * Not thread-safe.
+ * The shim is told the host daemon's CNI socket ({@code WEFT_CNI_SOCKET}), so it never looks at the machine's
+ * /run/weft/cni.sock: by default the daemon serves the calls (a JVM runs them once it is gone), and
+ * {@link #viaJvm()} makes every call start {@code weft cni} in a JVM. Not thread-safe.
  */
 public final class CniRuntime {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -25,6 +29,9 @@ public final class CniRuntime {
 
     private final Lab lab;
     private final LabHost host;
+    private final String socket;
+    private final Map<String, String> extraEnv;
+    private final ObjectNode delegate;
 
     /** A container attached by ADD, with the address its result gave. */
     public record Container(String id, String namespace, String address, JsonNode result) {
@@ -35,8 +42,33 @@ public final class CniRuntime {
     }
 
     public CniRuntime(Lab lab, LabHost host) {
+        this(lab, host, host.cniSocket().toString(), Map.of(), null);
+    }
+
+    private CniRuntime(Lab lab, LabHost host, String socket, Map<String, String> extraEnv, ObjectNode delegate) {
         this.lab = lab;
         this.host = host;
+        this.socket = socket;
+        this.extraEnv = Map.copyOf(extraEnv);
+        this.delegate = delegate;
+    }
+
+    /** The same runtime, with the shim told to use no daemon socket: each call starts a JVM. */
+    public CniRuntime viaJvm() {
+        return new CniRuntime(lab, host, "", extraEnv, delegate);
+    }
+
+    /** The same runtime, with the shim told this daemon socket. */
+    public CniRuntime viaSocket(Path socket) {
+        return new CniRuntime(lab, host, socket.toString(), extraEnv, delegate);
+    }
+
+    /**
+     * The same runtime, with more variables in each call's environment (e.g. CNI_ARGS, or CNI_PATH with a
+     * folder of plugins before Debian's) and, when not null, this {@code delegate} section in the config.
+     */
+    public CniRuntime with(Map<String, String> env, ObjectNode delegate) {
+        return new CniRuntime(lab, host, socket, env, delegate);
     }
 
     /** Whether Debian's CNI plugins are installed. */
@@ -78,12 +110,18 @@ public final class CniRuntime {
         if (prevResult != null) {
             conf.set("prevResult", prevResult);
         }
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", host.namespace(), "env",
-                "CNI_COMMAND=" + command, "CNI_CONTAINERID=" + id, "CNI_NETNS=" + (ns == null ? "" : "/run/netns/" + ns),
-                "CNI_IFNAME=eth0", "CNI_PATH=" + PLUGINS,
-                "WEFT_JAR=" + lab.root().resolve("cli/target/weft.jar"),
-                "WEFT_JAVA=" + Path.of(System.getProperty("java.home"), "bin", "java"),
-                lab.root().resolve("cni/weft").toString()));
+        if (delegate != null) {
+            conf.set("delegate", delegate.deepCopy());
+        }
+        Map<String, String> env = new TreeMap<>(Map.of("CNI_COMMAND", command, "CNI_CONTAINERID", id,
+                "CNI_NETNS", ns == null ? "" : "/run/netns/" + ns, "CNI_IFNAME", "eth0", "CNI_PATH", PLUGINS,
+                "WEFT_JAR", lab.root().resolve("cli/target/weft.jar").toString(),
+                "WEFT_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "WEFT_CNI_SOCKET", socket));
+        env.putAll(extraEnv);
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", host.namespace(), "env"));
+        env.forEach((k, v) -> cmd.add(k + "=" + v));
+        cmd.add(lab.root().resolve("cni/weft").toString());
         try {
             Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             try (OutputStream in = p.getOutputStream()) {

@@ -49,8 +49,14 @@ public final class LabHost {
         return dir.resolve("subnet.env");
     }
 
+    /** Where this host's daemon serves CNI calls ({@code --cni-socket}), in its work directory. */
+    public Path cniSocket() {
+        return dir.resolve("cni.sock");
+    }
+
     /**
-     * Starts {@code bin/weft daemon} against the lab's etcd on {@code eth0}, with a 64 MB heap.
+     * Starts {@code bin/weft daemon} against the lab's etcd on {@code eth0}, with a 64 MB heap, serving CNI
+     * calls on {@link #cniSocket()} (never the machine's /run/weft/cni.sock; a later flag wins).
      *
      * @param extraArgs more daemon flags
      */
@@ -69,7 +75,8 @@ public final class LabHost {
         List<String> cmd = new ArrayList<>(List.of("env", "WEFT_JAVA_OPTS=-Xmx64m"));
         new java.util.TreeMap<>(env).forEach((k, v) -> cmd.add(k + "=" + v));
         cmd.addAll(List.of(lab.root().resolve("bin/weft").toString(), "daemon", "--etcd-endpoints", lab.etcdEndpoint(),
-                "--iface", "eth0", "--subnet-file", subnetFile().toString(), "--iptables-forward-rules=false"));
+                "--iface", "eth0", "--subnet-file", subnetFile().toString(), "--iptables-forward-rules=false",
+                "--cni-socket", cniSocket().toString()));
         cmd.addAll(List.of(extraArgs));
         daemon = lab.start(name + "-weft", namespace, cmd, dir.resolve("weft-" + (++starts) + ".log"));
         return daemon;
