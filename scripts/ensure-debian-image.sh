@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Ensure the local docker image 'weft-debian:local' exists: a Debian 12 (bookworm) root file system made
 # with Debian's own mmdebstrap (variant apt, documentation left out) with what the weft package needs
-# and its test uses: a headless JRE 17, systemd (systemd-analyze verify), iproute2 and iptables.
+# and its test uses: a headless JRE 17, curl (the CNI shim's client), systemd (systemd-analyze verify),
+# iproute2 and iptables.
 # scripts/test-package installs weft into it.
 #
 # The image is labelled with the recipe it was built from and reused while the recipe is the same, so
@@ -16,7 +17,7 @@ source "$HERE/lib-apt.sh"
 
 IMAGE=weft-debian:local
 SUITE=bookworm
-INCLUDE=openjdk-17-jre-headless,systemd,iproute2,iptables
+INCLUDE=openjdk-17-jre-headless,curl,systemd,iproute2,iptables
 force=0
 for arg in "$@"; do
   case "$arg" in

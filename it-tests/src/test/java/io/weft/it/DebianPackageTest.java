@@ -76,6 +76,9 @@ class DebianPackageTest {
                 "ok: class-data-sharing archive made by postinst and used", "ok: state directory /var/lib/weft 0700",
                 "ok: /etc/default/weft is a conffile", "ok: man page weft(1)", "ok: systemd-analyze verify weft.service",
                 "ok: an upgrade keeps the edited /etc/default/weft",
+                "ok: CNI VERSION served by the daemon over /run/weft/cni.sock (600 in a 700 folder), no JVM started",
+                "ok: CNI VERSION with the daemon killed (its socket left, nobody listening) runs in a JVM",
+                "ok: the removal took away the killed daemon's CNI socket and /run/weft",
                 "ok: the removal took away flannel.1, the route into the Network and the WEFT chains, and nothing else",
                 "ok: after dpkg -r only /etc/default/weft is left", "ok: after dpkg -P nothing is left",
                 "package test passed")) {
