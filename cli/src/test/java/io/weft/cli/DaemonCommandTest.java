@@ -153,6 +153,27 @@ class DaemonCommandTest {
 
         r = weft.run("daemon", "--store", "memory", "--net-config-path", vxlan.toString(), "--healthz-port", "70000");
         assertEquals("weft: healthz-port 70000 is out of range: give 1 to 65535, or 0 to turn the endpoint off\n", r.err());
+
+        Path notDir = Files.writeString(dir.resolve("not-a-dir"), "");
+        r = weft.run("daemon", "--store", "memory", "--net-config-path", vxlan.toString(), "--cni-socket",
+                notDir.resolve("cni.sock").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("weft: cni-socket " + notDir.resolve("cni.sock") + " cannot be prepared: "), r.err());
+        assertTrue(r.err().endsWith("; give --cni-socket a path in a writable directory, or '' to turn it off\n"), r.err());
+        weft.env.put("WEFT_CNI_SOCKET", notDir.toString());
+        r = weft.run("daemon", "--store", "memory", "--net-config-path", vxlan.toString());
+        assertEquals("weft: cni-socket " + notDir + " exists and is not a socket: remove it, or give --cni-socket another"
+                + " path\n", r.err(), "WEFT_CNI_SOCKET is read");
+        weft.env.remove("WEFT_CNI_SOCKET");
+    }
+
+    @Test
+    void helpShowsTheCniSocketAndItsDefault() {
+        weft.env.put("WEFT_CNI_SOCKET", "/run/weft/cni.sock"); // the harness turns it off otherwise
+        String help = weft.run("daemon", "--help").out();
+        assertTrue(help.contains("--cni-socket=PATH"), help);
+        assertTrue(help.replaceAll("\\s+", " ").contains("Serve the cni/weft shim's CNI calls on this unix socket (mode"
+                + " 0600), so they start no JVM; '' turns it off. Default: /run/weft/cni.sock."), help);
     }
     private Path ipsecConfig(String backendFields) throws IOException {
         return Files.writeString(dir.resolve("ipsec.json"), "{\"Network\":\"100.96.0.0/16\",\"Backend\":{\"Type\":"
