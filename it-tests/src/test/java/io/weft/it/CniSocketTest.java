@@ -197,6 +197,35 @@ class CniSocketTest {
     }
 
     @Test
+    void withoutCurlTheShimStartsAJvm() throws Exception {
+        LabHost host = host();
+        // Every program of /usr/bin and /bin but curl, and java.
+        Path bin = Files.createDirectories(lab().work().resolve("bin-without-curl"));
+        for (String dir : List.of("/usr/bin", "/bin")) {
+            try (var programs = Files.list(Path.of(dir))) {
+                for (Path p : programs.toList()) {
+                    Path link = bin.resolve(p.getFileName());
+                    if (!p.getFileName().toString().equals("curl") && !Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        Files.createSymbolicLink(link, p);
+                    }
+                }
+            }
+        }
+        String path = bin + ":" + Path.of(System.getProperty("java.home"), "bin");
+        // A JVM that cannot start tells the two paths apart: only the JVM path fails.
+        Map<String, String> noJvm = Map.of("WEFT_JAVA_OPTS", "-XX:+NoSuchVmOption");
+        CniRuntime.Call withCurl = new CniRuntime(lab(), host).with(noJvm, null).call("VERSION", "c1", null, null);
+        assertEquals(0, withCurl.code(), "the daemon answers: " + withCurl.stdout());
+        CniRuntime.Call withoutCurl = new CniRuntime(lab(), host)
+                .with(Map.of("PATH", path, "WEFT_JAVA_OPTS", "-XX:+NoSuchVmOption"), null).call("VERSION", "c1", null, null);
+        assertEquals(1, withoutCurl.code(), withoutCurl.stdout());
+        assertTrue(CniRuntime.json(withoutCurl.stdout()).path("msg").asText()
+                .startsWith("weft cni did not start (exit 1): Unrecognized VM option"), withoutCurl.stdout());
+        CniRuntime.Call jvm = new CniRuntime(lab(), host).with(Map.of("PATH", path), null).call("VERSION", "c1", null, null);
+        assertEquals(withCurl, jvm, "the JVM answers as the daemon does");
+    }
+
+    @Test
     void anEmptyCniSocketTurnsItOff() {
         LabHost host = host("--cni-socket", "");
         Awaitility.await("the daemon started").atMost(Lab.STARTUP).pollInterval(Duration.ofMillis(50))
