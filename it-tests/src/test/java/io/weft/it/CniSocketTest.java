@@ -197,6 +197,32 @@ class CniSocketTest {
     }
 
     @Test
+    void theDaemonRunsTwoCallsSideBySide() throws Exception {
+        // A delegate that succeeds only when the other call's delegate runs at the same time: each marks its
+        // container, then waits (boundedly) for two marks.
+        Path plugins = Files.createDirectories(lab().work().resolve("plugins"));
+        Path marks = Files.createDirectories(lab().work().resolve("marks"));
+        Path meet = Files.writeString(plugins.resolve("weft-meet"), "#!/bin/sh\ntouch " + marks + "/$CNI_CONTAINERID\n"
+                + "for i in $(seq 1 200); do [ $(ls " + marks + " | wc -l) -ge 2 ] && { echo met; exit 0; }; sleep 0.05; done\n"
+                + "echo '{\"code\":100,\"msg\":\"alone\"}'; exit 1\n");
+        Files.setPosixFilePermissions(meet, PosixFilePermissions.fromString("rwxr-xr-x"));
+        LabHost host = host();
+        CniRuntime socket = new CniRuntime(lab(), host).with(Map.of("CNI_PATH", plugins + ":/usr/lib/cni",
+                "WEFT_JAR", DAEMON_ONLY.get("WEFT_JAR")), MAPPER.createObjectNode().put("type", "weft-meet"));
+        String ns1 = socket.newNamespace("c1");
+        String ns2 = socket.newNamespace("c2");
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var first = two.submit(() -> socket.call("ADD", "c1", ns1, null));
+            var second = two.submit(() -> socket.call("ADD", "c2", ns2, null));
+            assertEquals(new CniRuntime.Call(0, "met\n"), first.get(60, TimeUnit.SECONDS));
+            assertEquals(new CniRuntime.Call(0, "met\n"), second.get(60, TimeUnit.SECONDS));
+        } finally {
+            two.shutdownNow();
+        }
+    }
+
+    @Test
     void withoutCurlTheShimStartsAJvm() throws Exception {
         LabHost host = host();
         // Every program of /usr/bin and /bin but curl, and java.

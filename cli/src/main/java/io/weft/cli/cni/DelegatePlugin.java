@@ -33,13 +33,15 @@ final class DelegatePlugin {
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         try {
             Process p = pb.start();
+            // Read on a thread of its own, not the common pool: the daemon's CNI socket runs calls side by side,
+            // and on a small machine the common pool has one thread, which one call's reader would hold.
             CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> {
                 try {
                     return p.getInputStream().readAllBytes();
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
-            });
+            }, DelegatePlugin::startReader);
             try (OutputStream in = p.getOutputStream()) {
                 in.write(config);
             }
@@ -59,6 +61,12 @@ final class DelegatePlugin {
             Thread.currentThread().interrupt();
             throw new CniException(CniException.TRY_AGAIN_LATER, "interrupted while running " + exe, "");
         }
+    }
+
+    private static void startReader(Runnable read) {
+        Thread reader = new Thread(read, "weft-cni-delegate-out");
+        reader.setDaemon(true);
+        reader.start();
     }
 
     private static CniException delegateError(ObjectMapper mapper, String type, String command, String stdout, int exit) {
