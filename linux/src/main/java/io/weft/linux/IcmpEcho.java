@@ -21,6 +21,8 @@ public final class IcmpEcho implements AutoCloseable {
     private static final int ICMP_HEADER = 8;
     /** The smallest probe: an IPv4 and an ICMP header. */
     public static final int MIN_SIZE = IP_HEADER + ICMP_HEADER;
+    /** The size of a reachability probe: ping's default 84 bytes. */
+    public static final int SMALL = 84;
     private static final int RECEIVE_SLICE_MILLIS = 50;
 
     private final Syscalls sys;
@@ -81,8 +83,8 @@ public final class IcmpEcho implements AutoCloseable {
 
     /**
      * Sends one echo request of each size (the whole IPv4 packet, header included, at least {@link #MIN_SIZE}) with
-     * DF set, and waits up to {@code wait} for their replies. A size larger than the outgoing device's MTU, or one
-     * the kernel will not send (no route), gets none.
+     * DF set, and waits up to {@code wait} for their replies (a size given twice is sent twice, against loss). A size
+     * larger than the outgoing device's MTU, or one the kernel will not send (no route), gets none.
      *
      * @return the sizes that were answered
      */
@@ -93,8 +95,9 @@ public final class IcmpEcho implements AutoCloseable {
             send((first + i) & 0xffff, Math.max(MIN_SIZE, sizes.get(i)));
         }
         Set<Integer> answered = new TreeSet<>();
+        int distinct = new TreeSet<>(sizes).size();
         long deadline = System.nanoTime() + wait.toNanos();
-        while (answered.size() < sizes.size() && System.nanoTime() - deadline < 0) {
+        while (answered.size() < distinct && System.nanoTime() - deadline < 0) {
             int sequence = receive();
             int index = (sequence - first) & 0xffff;
             if (sequence >= 0 && index < sizes.size()) {
@@ -104,9 +107,9 @@ public final class IcmpEcho implements AutoCloseable {
         return answered;
     }
 
-    /** Whether one small echo is answered within {@code wait}. */
+    /** Whether one of three small echoes ({@link #SMALL} bytes, as ping sends) is answered within {@code wait}. */
     public boolean reachable(Duration wait) {
-        return !probe(List.of(84), wait).isEmpty();
+        return !probe(List.of(SMALL, SMALL, SMALL), wait).isEmpty();
     }
 
     private void send(int sequence, int size) {
