@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The running daemon's local endpoint ({@code --healthz-ip}, {@code --healthz-port}) as the admin commands read it:
- * the flags, declared once, and a GET within 5 s. A mixin; one instance per command run.
+ * the flags, declared once, and a GET within 5 s. A mixin; one instance per command run, on one thread at a time.
  */
 final class DaemonEndpoint {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
@@ -24,6 +24,8 @@ final class DaemonEndpoint {
     @Option(names = "--healthz-port", paramLabel = "PORT", defaultValue = "" + DaemonCommand.DEFAULT_HEALTHZ_PORT,
             description = "The daemon's --healthz-port. Default: ${DEFAULT-VALUE}.")
     int port;
+
+    private HttpClient client;
 
     String url(String path) {
         return "http://" + (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + port + path;
@@ -53,7 +55,9 @@ final class DaemonEndpoint {
      */
     Answer fetch(String path) throws InterruptedException {
         String url = url(path);
-        HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+        if (client == null) {
+            client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+        }
         HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).GET().build();
         try {
             HttpResponse<String> res = client.send(req, HttpResponse.BodyHandlers.ofString());

@@ -71,6 +71,7 @@ public interface LibC {
     /** {@link #IP_MTU_DISCOVER}: set DF, check sizes against the device's MTU only, not a learnt path MTU. */
     int IP_PMTUDISC_PROBE = 3;
     int EMSGSIZE = 90;
+    int ECONNREFUSED = 111;
 
     @SaveError
     int open(String path, int flags);

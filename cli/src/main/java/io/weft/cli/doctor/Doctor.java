@@ -17,8 +17,9 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 
 /**
@@ -84,6 +85,8 @@ public final class Doctor {
      * @throws NoSuchPeer when {@code filter} names no peer
      */
     public List<Check> run(PeerFilter filter) throws InterruptedException {
+        // The store client is the slowest part to start: read it meanwhile, and probe the peers the daemon knows.
+        CompletableFuture<StoreRead> store = CompletableFuture.supplyAsync(this::readStore, Doctor::daemonThread);
         List<Check> checks = new ArrayList<>();
         DaemonStatus status;
         try {
@@ -92,7 +95,9 @@ public final class Doctor {
             checks.add(Check.fail("host", SUBJECT, "daemon", e.getMessage(), "the weft daemon is not running here,"
                     + " is still starting, or listens on another --healthz-port",
                     "start it (systemctl start weft), wait until it is ready, or give doctor its --healthz-port"));
-            checks.add(storeOnly());
+            StoreRead read = join(store);
+            checks.add(read.error().map(Doctor::storeFailed).orElseGet(() -> Check.ok("store", "store", "store",
+                    "answers: " + read.leases().get().size() + " lease(s)")));
             return checks;
         }
         Optional<String> notReady = endpoint.notReady();
@@ -101,16 +106,14 @@ public final class Doctor {
                 : Check.fail("host", SUBJECT, "daemon", "not ready: " + notReady.get(), "the daemon has not finished"
                         + " starting, or its data path stopped", "see the daemon's log (journalctl -u weft)"));
 
-        StoreRead read = readStore();
-        List<Peer> all = read.leases().map(ls -> ls.stream().filter(l -> !l.subnet().equals(status.subnet()))
-                .map(l -> new Peer(l.subnet(), l.attrs().publicIp())).toList())
-                .orElseGet(() -> fromStatus(status.peers()));
-        all = all.stream().sorted(Comparator.comparing(Peer::subnet)).toList();
+        List<Peer> all = status.peers().entrySet().stream()
+                .map(e -> new Peer(e.getKey(), e.getValue().publicIp()))
+                .sorted(Comparator.comparing(Peer::subnet)).toList();
         List<Peer> peers = all.stream().filter(filter::matches).toList();
         if (peers.isEmpty() && !filter.all()) {
             throw new NoSuchPeer("--peer " + filter + " names no peer of this host: its peers are "
                     + (all.isEmpty() ? "none" : String.join(", ", all.stream().map(Peer::subject).toList()))
-                    + "; give a peer's subnet or PublicIP as weft leases list shows them");
+                    + "; give a peer's subnet or PublicIP as weft status shows them");
         }
 
         Syscalls sys;
@@ -118,9 +121,14 @@ public final class Doctor {
             sys = Syscalls.load();
         } catch (WeftException e) {
             checks.add(Check.skip("host", SUBJECT, "kernel", e.getMessage()));
-            checks.addAll(read.checks(status, clock));
+            checks.addAll(join(store).checks(status, clock));
             return checks;
         }
+        Optional<String> noRaw = rawSockets(sys);
+        Supplier<Integer> port = () -> store.join().config().map(c -> backendPort(c, status.backend()))
+                .orElse(defaultPort(status.backend()));
+        CompletableFuture<List<Check>> probes = noRaw.isPresent() ? CompletableFuture.completedFuture(List.of())
+                : CompletableFuture.supplyAsync(() -> probe(sys, status, port, peers), Doctor::daemonThread);
         try (Rtnetlink rt = Rtnetlink.open(sys)) {
             checks.addAll(new HostChecks(rt, Path.of("/proc/sys/net/ipv4"), new ForwardCheck())
                     .run(status, all, subnetFile));
@@ -128,16 +136,36 @@ public final class Doctor {
             checks.add(Check.skip("host", SUBJECT, "kernel", "cannot read the kernel's devices and routes: "
                     + e.getMessage()));
         }
-        checks.addAll(read.checks(status, clock));
-
-        Optional<String> noRaw = rawSockets(sys);
+        checks.addAll(join(store).checks(status, clock));
         if (noRaw.isPresent()) {
             peers.forEach(p -> checks.add(Check.skip("peer", p.subject(), "probes", noRaw.get())));
-            return checks;
+        } else {
+            checks.addAll(join(probes));
         }
-        int port = read.config().map(c -> backendPort(c, status.backend())).orElse(defaultPort(status.backend()));
-        checks.addAll(new PeerChecks(sys, status, this::statusQuietly, port).run(peers));
         return checks;
+    }
+
+    private List<Check> probe(Syscalls sys, DaemonStatus status, Supplier<Integer> port, List<Peer> peers) {
+        try {
+            return new PeerChecks(sys, status, this::statusQuietly, port).run(peers);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
+    private static void daemonThread(Runnable r) {
+        Thread t = new Thread(r, "weft-doctor");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static <T> T join(CompletableFuture<T> f) throws InterruptedException {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
     }
 
     private Optional<DaemonStatus> statusQuietly() {
@@ -149,10 +177,6 @@ public final class Doctor {
             Thread.currentThread().interrupt();
             return Optional.empty();
         }
-    }
-
-    private static List<Peer> fromStatus(Map<Ipv4Subnet, DaemonStatus.PeerCounters> peers) {
-        return peers.entrySet().stream().map(e -> new Peer(e.getKey(), e.getValue().publicIp())).toList();
     }
 
     /** Whether this process may open raw ICMP sockets (root or CAP_NET_RAW); nothing is sent. */
@@ -193,7 +217,7 @@ public final class Doctor {
             String where) {
         List<Check> checks(DaemonStatus status, Clock clock) {
             if (error.isPresent()) {
-                return List.of(etcdFailed(error.get()));
+                return List.of(storeFailed(error.get()));
             }
             List<Check> checks = new ArrayList<>();
             checks.add(Check.ok("store", where, "store", "answers: " + leases.get().size() + " lease(s)"));
@@ -202,7 +226,7 @@ public final class Doctor {
         }
     }
 
-    private static Check etcdFailed(String message) {
+    private static Check storeFailed(String message) {
         return Check.fail("store", "store", "store", message, "the store (etcd) is down or unreachable from here, or"
                 + " the store flags differ from the daemon's", "check that etcd runs and give doctor the daemon's"
                 + " --etcd-endpoints and credentials");
@@ -220,12 +244,5 @@ public final class Doctor {
         } catch (WeftException e) {
             return new StoreRead(Optional.empty(), Optional.empty(), Optional.of(e.getMessage()), "store");
         }
-    }
-
-    private Check storeOnly() {
-        StoreRead read = readStore();
-        return read.error().map(Doctor::etcdFailed)
-                .orElseGet(() -> Check.ok("store", "store", "store", "answers: " + read.leases().get().size()
-                        + " lease(s)"));
     }
 }

@@ -3,12 +3,10 @@ package io.weft.cli.doctor;
 import io.weft.core.model.Ipv4;
 import io.weft.linux.IcmpEcho;
 import io.weft.linux.Syscalls;
+import io.weft.linux.UdpPortProbe;
 import java.io.IOException;
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.PortUnreachableException;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,7 +38,7 @@ final class PeerChecks {
     static final int SEARCH_PROBES = 15;
     private static final Duration REACH_WAIT = Duration.ofMillis(1500);
     private static final Duration MTU_WAIT = Duration.ofMillis(800);
-    private static final int PORT_WAIT_MILLIS = 1000;
+    private static final Duration PORT_WAIT = Duration.ofSeconds(1);
     /** Within doctor's 10 s: a JVM start, the status and the store come first. */
     private static final Duration BUDGET = Duration.ofSeconds(7);
     private static final String SCOPE = "peer";
@@ -48,14 +46,16 @@ final class PeerChecks {
     private final Syscalls sys;
     private final DaemonStatus before;
     private final Supplier<Optional<DaemonStatus>> statusNow;
-    private final int backendPort;
+    private final Supplier<Integer> backendPort;
 
     /**
      * @param before      the daemon's status before any probe, for the peers' counters
      * @param statusNow   the daemon's status read again, after the overlay probes
-     * @param backendPort the peers' backend UDP port, or 0 for a backend without one (host-gw)
+     * @param backendPort the peers' backend UDP port, or 0 for a backend without one (host-gw); asked for only when
+     *                    the overlay does not answer
      */
-    PeerChecks(Syscalls sys, DaemonStatus before, Supplier<Optional<DaemonStatus>> statusNow, int backendPort) {
+    PeerChecks(Syscalls sys, DaemonStatus before, Supplier<Optional<DaemonStatus>> statusNow,
+            Supplier<Integer> backendPort) {
         this.sys = sys;
         this.before = before;
         this.statusNow = statusNow;
@@ -192,13 +192,14 @@ final class PeerChecks {
                     "start the daemon with --public-ip " + source.get() + ", or pick the interface with --iface");
         }
         String counters = counters(p, after);
+        int backendPort = this.backendPort.get();
         if (backendPort == 0) {
             return Check.fail(SCOPE, p.subject(), "overlay", detail + counters, "the peer does not forward to its"
                     + " subnet, or its route back to this host's subnet is missing", "run weft doctor on "
                     + p.publicIp() + ": check ip_forward and its routes");
         }
         String port = "UDP " + backendPort + " at " + p.publicIp();
-        if (portRefused(p.publicIp(), backendPort)) {
+        if (UdpPortProbe.refused(sys, Ipv4.parse("PublicIP", p.publicIp()), backendPort, PORT_WAIT)) {
             return Check.fail(SCOPE, p.subject(), "overlay", detail + "; " + port + " answers port unreachable",
                     "nothing listens on " + port + ": the weft daemon there is stopped (its lease stays until it"
                             + " expires), or a firewall rejects the port",
@@ -232,23 +233,6 @@ final class PeerChecks {
             return local == null || local.isAnyLocalAddress() ? Optional.empty() : Optional.of(local.getHostAddress());
         } catch (IOException e) {
             return Optional.empty();
-        }
-    }
-
-    /** Whether an empty datagram to {@code ip:port} is answered with ICMP port unreachable within a second. */
-    static boolean portRefused(String ip, int port) {
-        try (DatagramSocket s = new DatagramSocket()) {
-            s.connect(InetAddress.getByName(ip), port);
-            s.setSoTimeout(PORT_WAIT_MILLIS);
-            s.send(new DatagramPacket(new byte[0], 0));
-            s.receive(new DatagramPacket(new byte[1], 1));
-            return false;
-        } catch (PortUnreachableException e) {
-            return true;
-        } catch (SocketTimeoutException e) {
-            return false;
-        } catch (IOException e) {
-            return false;
         }
     }
 }

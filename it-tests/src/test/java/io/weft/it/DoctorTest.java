@@ -1,0 +1,217 @@
+package io.weft.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.weft.it.lab.Command;
+import io.weft.it.lab.Lab;
+import io.weft.it.lab.LabExtension;
+import io.weft.it.lab.LabHost;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code weft doctor} in the lab (issue 17), run inside h1's namespace next to its daemon. Each scenario breaks one
+ * thing and checks that doctor names the peer, the cause and the fix and exits 1; a healthy network passes every
+ * check with exit 0 and JSON that parses; with a smaller link on the path, the Backend.MTU doctor suggests makes it
+ * pass. Every packet stays in the lab.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class DoctorTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    final LabExtension extension = new LabExtension();
+
+    private Lab lab() {
+        return extension.lab();
+    }
+
+    /** {@code count} udp hosts, each pinging h1 over the overlay and h1 each of them. */
+    private List<LabHost> overlay(int count) {
+        lab().startEtcd(Lab.networkConfig("{\"Type\":\"udp\"}"));
+        int[] indexes = new int[count];
+        for (int i = 0; i < count; i++) {
+            indexes[i] = i + 1;
+        }
+        List<LabHost> hosts = lab().startHosts(indexes);
+        for (LabHost other : hosts.subList(1, count)) {
+            hosts.get(0).awaitPing(other.overlayAddress(), Duration.ofSeconds(30));
+            other.awaitPing(hosts.get(0).overlayAddress(), Duration.ofSeconds(30));
+        }
+        return hosts;
+    }
+
+    /** {@code weft doctor ARGS} in {@code h}'s namespace, against the lab's etcd and h's subnet.env. */
+    private Command.Result doctor(LabHost h, String... args) {
+        List<String> all = new ArrayList<>(List.of("doctor", "--etcd-endpoints", lab().etcdEndpoint(), "--subnet-file",
+                h.subnetFile().toString()));
+        all.addAll(List.of(args));
+        long t0 = System.nanoTime();
+        Command.Result r = h.weft(all.toArray(String[]::new));
+        System.out.println("weft doctor " + String.join(" ", args) + " on " + h.name() + " exited " + r.code()
+                + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms:\n" + r.output());
+        return r;
+    }
+
+    /** The table's line of {@code check} on {@code subject}, failing when there is none. */
+    private static String line(Command.Result r, String check, String subject) {
+        return r.output().lines().filter(l -> l.matches("^(ok|FAIL|skip)\\s+" + Pattern.quote(check) + "\\s.*")
+                && l.contains(subject)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + check + " line for " + subject + ":\n" + r.output()));
+    }
+
+    @Test
+    void aHealthyThreeHostNetworkPassesEveryCheck() throws Exception {
+        List<LabHost> hosts = overlay(3);
+        LabHost h1 = hosts.get(0);
+        Command.Result json = doctor(h1, "-o", "json");
+        assertEquals(0, json.code(), json.output());
+        JsonNode report = JSON.readTree(json.output());
+        assertTrue(report.get("passed").asBoolean(), report.toString());
+        assertEquals(0, report.get("failed").asInt());
+        List<String> names = new ArrayList<>();
+        for (JsonNode c : report.get("checks")) {
+            assertEquals("ok", c.get("result").asText(), c.toString());
+            names.add(c.get("scope").asText() + " " + c.get("check").asText());
+        }
+        assertEquals(List.of("host daemon", "host device", "host route", "host ip_forward", "host rp_filter",
+                "host forward", "host subnet.env", "host underlay-mtu", "store store", "store lease", "store public-ip",
+                "peer underlay", "peer overlay", "peer path-mtu", "peer underlay", "peer overlay", "peer path-mtu"),
+                names);
+
+        Command.Result table = doctor(h1);
+        assertEquals(0, table.code(), table.output());
+        assertTrue(table.output().contains("\nall 17 checks passed\n"), table.output());
+        assertTrue(line(table, "path-mtu", hosts.get(1).subnet()).contains("1472-byte packets with DF set pass"));
+
+        Command.Result one = doctor(h1, "--peer", hosts.get(2).subnet());
+        assertEquals(0, one.code(), one.output());
+        assertEquals(3, one.output().lines().filter(l -> l.contains(hosts.get(2).subnet() + " (")).count());
+        assertTrue(one.output().lines().noneMatch(l -> l.contains(hosts.get(1).subnet() + " (")), one.output());
+        Command.Result byIp = doctor(h1, "--peer", hosts.get(1).address(), "-o", "json");
+        assertEquals(0, byIp.code(), byIp.output());
+        assertEquals(14, JSON.readTree(byIp.output()).get("checks").size(), "the host's and store's 11, and h2's 3");
+
+        Command.Result nobody = doctor(h1, "--peer", "100.111.0.0/24");
+        assertEquals(2, nobody.code(), nobody.output());
+        assertTrue(nobody.output().contains("--peer 100.111.0.0/24 names no peer of this host: its peers are "),
+                nobody.output());
+        assertEquals(2, doctor(h1, "--peer", "not-an-address").code());
+        assertEquals(2, doctor(h1, "-o", "yaml").code());
+    }
+
+    @Test
+    void aBlockedBackendPortIsNamedWithTheRuleToAdd() {
+        List<LabHost> hosts = overlay(2);
+        LabHost h2 = hosts.get(1);
+        h2.exec("iptables", "-I", "INPUT", "-p", "udp", "--dport", "8285", "-j", "DROP").orFail();
+        Command.Result r = doctor(hosts.get(0));
+        assertEquals(1, r.code(), r.output());
+        String overlay = line(r, "overlay", h2.subnet() + " (" + h2.address() + ")");
+        assertTrue(overlay.startsWith("FAIL"), overlay);
+        assertTrue(overlay.contains("UDP 8285 at " + h2.address() + " sends nothing back"), overlay);
+        assertTrue(overlay.contains("cause: UDP 8285 at " + h2.address() + " is blocked"), overlay);
+        assertTrue(overlay.contains("while probing and heard 0 back"), "the peer's counters: " + overlay);
+        assertTrue(overlay.contains("fix: allow UDP 8285 at " + h2.address() + " from " + hosts.get(0).address()
+                + " (on the peer: iptables -I INPUT -p udp --dport 8285"), overlay);
+        assertTrue(line(r, "underlay", h2.subnet()).startsWith("ok"), "the underlay itself answers");
+    }
+
+    @Test
+    void aStoppedPeerDaemonWhoseLeaseStaysIsNamed() {
+        List<LabHost> hosts = overlay(2);
+        LabHost h2 = hosts.get(1);
+        assertEquals(0, h2.stopDaemon());
+        Command.Result r = doctor(hosts.get(0));
+        assertEquals(1, r.code(), r.output());
+        String overlay = line(r, "overlay", h2.subnet() + " (" + h2.address() + ")");
+        assertTrue(overlay.startsWith("FAIL"), overlay);
+        assertTrue(overlay.contains("UDP 8285 at " + h2.address() + " answers port unreachable"), overlay);
+        assertTrue(overlay.contains("cause: nothing listens on UDP 8285 at " + h2.address()
+                + ": the weft daemon there is stopped"), overlay);
+        assertTrue(overlay.contains("fix: start weft on " + h2.address()), overlay);
+        assertTrue(overlay.contains("weft leases revoke " + h2.subnet()), overlay);
+    }
+
+    @Test
+    void aSmallerLinkOnThePathGetsTheBackendMtuThatMakesItPass() {
+        List<LabHost> hosts = overlay(2);
+        LabHost h1 = hosts.get(0);
+        LabHost h2 = hosts.get(1);
+        // h2's port on the underlay bridge: neither host's eth0 knows of it.
+        Command.run("ip", "-n", "weft-" + lab().name() + "-br", "link", "set", "h2", "mtu", "1400").orFail();
+        Command.Result r = doctor(h1, "--peer", h2.address());
+        assertEquals(1, r.code(), r.output());
+        String mtu = line(r, "path-mtu", h2.subnet());
+        assertTrue(mtu.startsWith("FAIL"), mtu);
+        Matcher largest = Pattern.compile("the largest that passes is (\\d+)").matcher(mtu);
+        Matcher fix = Pattern.compile("fix: set Backend.MTU to (\\d+) in the network config").matcher(mtu);
+        assertTrue(largest.find() && fix.find(), mtu);
+        int passes = Integer.parseInt(largest.group(1));
+        int backendMtu = Integer.parseInt(fix.group(1));
+        // 1400-byte outer packets pass the smaller port (the kernel may allow a VLAN tag's 4 bytes more).
+        assertTrue(passes >= 1400 - 28 && passes <= 1404 - 28, mtu);
+        assertEquals(passes + 28, backendMtu, "the udp backend's 28 bytes on top");
+
+        lab().putNetworkConfig(Lab.networkConfig("{\"Type\":\"udp\",\"MTU\":" + backendMtu + "}"));
+        for (LabHost h : hosts) {
+            assertEquals(0, h.stopDaemon());
+            h.restartDaemon();
+        }
+        assertEquals(String.valueOf(backendMtu - 28), h1.subnetEnv().get("FLANNEL_MTU"));
+        h1.awaitPing(h2.overlayAddress(), Duration.ofSeconds(30));
+        Command.Result fixed = doctor(h1);
+        assertEquals(0, fixed.code(), fixed.output());
+        assertTrue(line(fixed, "path-mtu", h2.subnet()).contains((backendMtu - 28) + "-byte packets with DF set pass"));
+        assertTrue(line(fixed, "underlay-mtu", "this host").contains("eth0's MTU 1500 carries the overlay MTU "
+                + (backendMtu - 28)), fixed.output());
+    }
+
+    @Test
+    void ipForwardOffOnThisHostIsNamedWithTheSysctlToSet() {
+        List<LabHost> hosts = overlay(2);
+        LabHost h1 = hosts.get(0);
+        h1.exec("sysctl", "-w", "net.ipv4.ip_forward=0").orFail();
+        Command.Result r = doctor(h1);
+        assertEquals(1, r.code(), r.output());
+        String line = line(r, "ip_forward", "this host");
+        assertTrue(line.startsWith("FAIL"), line);
+        assertTrue(line.contains("net.ipv4.ip_forward is 0 -- cause: the kernel does not forward packets between this"
+                + " host's containers and the overlay -- fix: sysctl -w net.ipv4.ip_forward=1"), line);
+        assertEquals(1, r.output().lines().filter(l -> l.startsWith("FAIL")).count(), "only ip_forward fails");
+    }
+
+    @Test
+    void oneHundredPeersAreCheckedWithinTenSecondsEvenWhenNoneAnswers() throws Exception {
+        List<LabHost> hosts = overlay(3);
+        // 97 more leases whose PublicIPs are free underlay addresses: every probe to them times out.
+        for (int i = 0; i < 97; i++) {
+            lab().etcdctl("put", "/coreos.com/network/subnets/100.96." + (200 - i) + ".0-24",
+                    "{\"PublicIP\":\"198.18.0." + (10 + i) + "\",\"PublicIPv6\":null,\"BackendType\":\"udp\"}").orFail();
+        }
+        long t0 = System.nanoTime();
+        Command.Result r = doctor(hosts.get(0), "-o", "json");
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(1, r.code(), r.output());
+        JsonNode report = JSON.readTree(r.output());
+        long peersChecked = 0;
+        for (JsonNode c : report.get("checks")) {
+            if (c.get("check").asText().equals("underlay")) {
+                peersChecked++;
+            }
+        }
+        assertEquals(99, peersChecked, "h2, h3 and the 97");
+        assertEquals(97, report.get("failed").asInt() / 2, "each of the 97 fails underlay and overlay");
+        assertTrue(millis < 10_000, "doctor took " + millis + " ms, JVM start included");
+    }
+}
