@@ -29,7 +29,9 @@ import picocli.CommandLine.ParameterException;
     "find the path MTU and the Backend.MTU to set when full-size packets die. When the",
     "overlay does not answer, the cause is told apart where it can be: the underlay,",
     "a PublicIP this host's packets do not leave from, a stopped peer daemon (its",
-    "backend port answers port unreachable), or a blocked port.",
+    "backend port answers port unreachable), or a blocked port. For ipsec: a current",
+    "SA each way, and the peer's clock within the skew allowed (give it the daemon's",
+    "--ipsec-state-dir and --ipsec-psk-file).",
     "Changes nothing; needs root (raw ICMP sockets). Runs next to the daemon, in its",
     "network namespace. Probes run in parallel with timeouts: within 10 s for 100 peers.",
     "Exit codes: 0 every check passed, 1 a check failed, 2 usage error."})
@@ -43,6 +45,9 @@ final class DoctorCommand extends StoreCommand {
     @Option(names = "--peer", paramLabel = "SUBNET|PUBLIC_IP",
             description = "Check only this peer, by its subnet (e.g. 10.5.34.0/24) or PublicIP.")
     String peer;
+
+    @Mixin
+    IpsecHostOptions ipsec;
 
     @Option(names = "--subnet-file", paramLabel = "FILE", defaultValue = SubnetEnvFile.DEFAULT_PATH_TEXT,
             description = "The daemon's --subnet-file. Default: ${DEFAULT-VALUE}.")
@@ -62,7 +67,8 @@ final class DoctorCommand extends StoreCommand {
                 DaemonEndpoint.Answer a = endpoint.fetch("/readyz");
                 return a.status() == 200 ? Optional.empty() : Optional.of(a.body().strip());
             }
-        }, this::openStore, subnetFile, Clock.systemUTC());
+        }, config -> context().backends().get("ipsec").report("sa", "json", config, ipsec.stateDir(),
+                ipsec.pskFile()), this::openStore, subnetFile, Clock.systemUTC());
         List<Check> checks;
         try {
             checks = doctor.run(filter);

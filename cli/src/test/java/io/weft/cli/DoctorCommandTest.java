@@ -109,7 +109,8 @@ class DoctorCommandTest {
     void helpNamesEveryFlagAndTheExitCodes() {
         String help = weft.ok("doctor", "--help").out();
         for (String text : new String[] {"-o, --output=FORMAT", "--peer=SUBNET|PUBLIC_IP", "--subnet-file=FILE",
-            "--healthz-port=PORT", "--healthz-ip=ADDR", "--etcd-endpoints=URL",
+            "--healthz-port=PORT", "--healthz-ip=ADDR", "--etcd-endpoints=URL", "--ipsec-state-dir=DIR",
+            "--ipsec-psk-file=FILE",
             "Exit codes: 0 every check passed, 1 a check failed, 2 usage error."}) {
             assertTrue(help.contains(text), text + " in\n" + help);
         }

@@ -12,6 +12,7 @@ import io.weft.it.lab.LabHost;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -189,6 +190,22 @@ class DoctorTest {
         assertTrue(line.contains("net.ipv4.ip_forward is 0 -- cause: the kernel does not forward packets between this"
                 + " host's containers and the overlay -- fix: sysctl -w net.ipv4.ip_forward=1"), line);
         assertEquals(1, r.output().lines().filter(l -> l.startsWith("FAIL")).count(), "only ip_forward fails");
+    }
+
+    @Test
+    void anIpsecNetworkHasSasBothWaysAndClocksThatAgree() {
+        lab().startEtcd(Lab.networkConfig("{\"Type\":\"ipsec\",\"PSK\":\"lab-psk-0123456789abcdef0123456789abcdef\"}"));
+        List<LabHost> hosts = lab().startHosts(h -> h.startDaemon(Map.of("WEFT_IPSEC_STATE_DIR",
+                h.workDir().resolve("ipsec").toString())), 1, 2);
+        LabHost h1 = hosts.get(0);
+        LabHost h2 = hosts.get(1);
+        h1.awaitPing(h2.overlayAddress(), Duration.ofSeconds(30));
+        Command.Result r = doctor(h1, "--ipsec-state-dir", h1.workDir().resolve("ipsec").toString());
+        assertEquals(0, r.code(), r.output());
+        String ipsec = line(r, "ipsec", h2.subnet() + " (" + h2.address() + ")");
+        assertTrue(ipsec.matches("ok +ipsec .* SAs both ways: out 0x[0-9a-f]{8}, in 0x[0-9a-f]{8}; the peer made its SA"
+                + " \\d+ s ago by this host's clock, within the 120 s skew allowed"), ipsec);
+        assertTrue(line(r, "path-mtu", h2.subnet()).contains("1438-byte packets with DF set pass"), r.output());
     }
 
     @Test

@@ -21,11 +21,14 @@ import java.util.Map;
  * @param underlayMtu       the underlay MTU the overlay MTU was sized for ({@code Backend.MTU} or the interface's)
  * @param ready             whether the daemon says it is ready
  * @param peers             each peer's counters, by subnet
+ * @param drops             this host's dropped packets by reason
  */
 public record DaemonStatus(Ipv4Subnet subnet, String publicIp, Ipv4Subnet network, String backend, int mtu,
-        String externalInterface, int underlayMtu, boolean ready, Map<Ipv4Subnet, PeerCounters> peers) {
+        String externalInterface, int underlayMtu, boolean ready, Map<Ipv4Subnet, PeerCounters> peers,
+        Map<String, Long> drops) {
     public DaemonStatus {
         peers = Map.copyOf(peers);
+        drops = Map.copyOf(drops);
     }
 
     /**
@@ -59,10 +62,12 @@ public record DaemonStatus(Ipv4Subnet subnet, String publicIp, Ipv4Subnet networ
             peers.put(Ipv4Subnet.parse("peer subnet", p.path("subnet").asText()),
                     new PeerCounters(p.path("publicIP").asText(), p.path("txPackets").asLong(), p.path("rxPackets").asLong()));
         }
+        Map<String, Long> drops = new HashMap<>();
+        s.path("drops").fields().forEachRemaining(e -> drops.put(e.getKey(), e.getValue().asLong()));
         return new DaemonStatus(Ipv4Subnet.parse("subnet", s.path("subnet").asText()), s.path("publicIP").asText(),
                 Ipv4Subnet.parse("network", s.path("network").asText()), s.path("backend").asText(),
                 s.path("mtu").asInt(), s.path("externalInterface").asText(""), s.path("underlayMtu").asInt(),
-                s.path("ready").asBoolean(), peers);
+                s.path("ready").asBoolean(), peers, drops);
     }
 
     /** Whether the backend has a device of its own holding this host's overlay address (all but host-gw). */

@@ -1,5 +1,7 @@
 package io.weft.cli.doctor;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weft.core.WeftException;
 import io.weft.core.config.NetworkConfigParser;
 import io.weft.core.daemon.SubnetEnvFile;
@@ -12,6 +14,7 @@ import io.weft.core.spi.store.Store;
 import io.weft.linux.IcmpEcho;
 import io.weft.linux.Rtnetlink;
 import io.weft.linux.Syscalls;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -20,11 +23,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * {@code weft doctor}'s checks in order: the daemon (its {@code /status} and {@code /readyz}), this host
- * ({@link HostChecks}), the store ({@link StoreChecks}), then each peer or the one asked for ({@link PeerChecks}).
+ * ({@link HostChecks}), the store ({@link StoreChecks}), then each peer or the one asked for ({@link PeerChecks}, and
+ * for ipsec {@link IpsecChecks}).
  * Reads and probes; never changes anything. One use, on one thread.
  */
 public final class Doctor {
@@ -68,12 +73,19 @@ public final class Doctor {
     }
 
     private final Endpoint endpoint;
+    private final Function<NetworkConfig, List<String>> ipsecReport;
     private final Supplier<Store> store;
     private final SubnetEnvFile subnetFile;
     private final Clock clock;
 
-    public Doctor(Endpoint endpoint, Supplier<Store> store, Path subnetFile, Clock clock) {
+    /**
+     * @param ipsecReport the ipsec backend's SA report as JSON ({@code weft ipsec sa}'s {@code json} format) for the
+     *                    network config; throws {@link WeftException} when it cannot be read
+     */
+    public Doctor(Endpoint endpoint, Function<NetworkConfig, List<String>> ipsecReport, Supplier<Store> store,
+            Path subnetFile, Clock clock) {
         this.endpoint = endpoint;
+        this.ipsecReport = ipsecReport;
         this.store = store;
         this.subnetFile = new SubnetEnvFile(subnetFile);
         this.clock = clock;
@@ -142,7 +154,26 @@ public final class Doctor {
         } else {
             checks.addAll(join(probes));
         }
+        if ("ipsec".equals(status.backend()) && !peers.isEmpty()) {
+            checks.addAll(ipsec(status, peers, join(store).config()));
+        }
         return checks;
+    }
+
+    /** The SA check of each peer; skipped, with why, when the report cannot be read. */
+    private List<Check> ipsec(DaemonStatus status, List<Peer> peers, Optional<NetworkConfig> config) {
+        if (config.isEmpty()) {
+            return peers.stream().map(p -> Check.skip("peer", p.subject(), "ipsec", "needs the network config from"
+                    + " the store")).toList();
+        }
+        try {
+            JsonNode report = new ObjectMapper().readTree(String.join("\n", ipsecReport.apply(config.get())));
+            Optional<DaemonStatus> now = statusQuietly();
+            return IpsecChecks.run(peers, report, now.orElse(status).drops());
+        } catch (WeftException | IOException e) {
+            return peers.stream().map(p -> Check.skip("peer", p.subject(), "ipsec", "cannot read this host's SAs: "
+                    + e.getMessage())).toList();
+        }
     }
 
     private List<Check> probe(Syscalls sys, DaemonStatus status, Supplier<Integer> port, List<Peer> peers) {

@@ -15,7 +15,7 @@ class StoreChecksTest {
     private static final Instant NOW = Instant.parse("2026-12-01T20:00:00Z");
     private static final Ipv4Subnet OWN = Ipv4Subnet.parse("100.96.1.0/24");
     private static final DaemonStatus STATUS = new DaemonStatus(OWN, "198.18.0.1", Ipv4Subnet.parse("100.96.0.0/16"),
-            "udp", 1472, "eth0", 1500, true, Map.of());
+            "udp", 1472, "eth0", 1500, true, Map.of(), Map.of());
 
     private static Lease lease(String subnet, String publicIp, Duration left) {
         return new Lease(Ipv4Subnet.parse(subnet), LeaseAttrs.of(publicIp, "udp"), NOW.plus(left));
