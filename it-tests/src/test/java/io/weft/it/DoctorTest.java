@@ -193,6 +193,25 @@ class DoctorTest {
     }
 
     @Test
+    void aPeerThatDropsThisHostAsAStrangerIsToldApartFromABlockedPort() {
+        lab().startEtcd(Lab.networkConfig("{\"Type\":\"udp\"}"));
+        // h1's lease says PublicIP 198.18.0.11, but its packets leave from eth0's 198.18.0.1: h2 knows no such peer.
+        LabHost h1 = lab().addHost(1);
+        h1.startDaemon("--public-ip", "198.18.0.11");
+        LabHost h2 = lab().addHost(2);
+        h2.startDaemon();
+        h1.awaitSubnetEnv();
+        h2.awaitSubnetEnv();
+        Command.Result r = doctor(h1);
+        assertEquals(1, r.code(), r.output());
+        String overlay = line(r, "overlay", h2.subnet() + " (" + h2.address() + ")");
+        assertTrue(overlay.startsWith("FAIL"), overlay);
+        assertTrue(overlay.contains("cause: the peer drops this host's packets as a stranger's: they leave from"
+                + " 198.18.0.1 but this host's lease has PublicIP 198.18.0.11 -- fix: start the daemon with --public-ip"
+                + " 198.18.0.1, or pick the interface with --iface"), overlay);
+    }
+
+    @Test
     void anIpsecNetworkHasSasBothWaysAndClocksThatAgree() {
         lab().startEtcd(Lab.networkConfig("{\"Type\":\"ipsec\",\"PSK\":\"lab-psk-0123456789abcdef0123456789abcdef\"}"));
         List<LabHost> hosts = lab().startHosts(h -> h.startDaemon(Map.of("WEFT_IPSEC_STATE_DIR",
