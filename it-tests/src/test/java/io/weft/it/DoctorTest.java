@@ -228,6 +228,50 @@ class DoctorTest {
     }
 
     @Test
+    void eachBrokenPartOfThisHostIsNamedWithItsFix() throws Exception {
+        List<LabHost> hosts = overlay(2);
+        LabHost h1 = hosts.get(0);
+        h1.exec("ip", "link", "set", "weft0", "mtu", "1400").orFail();
+        h1.exec("ip", "route", "del", Lab.OVERLAY, "dev", "weft0").orFail();
+        h1.exec("sysctl", "-w", "net.ipv4.conf.all.rp_filter=1").orFail();
+        h1.exec("iptables", "-P", "FORWARD", "DROP").orFail();
+        java.nio.file.Files.writeString(h1.subnetFile(), java.nio.file.Files.readString(h1.subnetFile())
+                .replace("FLANNEL_MTU=1472", "FLANNEL_MTU=1450"));
+        h1.exec("ip", "link", "set", "eth0", "mtu", "1400").orFail();
+        Command.Result r = doctor(h1, "--peer", hosts.get(1).subnet());
+        assertEquals(1, r.code(), r.output());
+        String subnetEnv = h1.subnetFile().toString();
+        for (String expected : new String[] {
+            "FAIL  device        this host                         weft0 has MTU 1400, the daemon runs with 1472 -- cause:"
+                + " someone changed the device's MTU after weft set it -- fix: ip link set weft0 mtu 1472, or restart weft",
+            "FAIL  route         this host                         not routed through weft0: " + Lab.OVERLAY
+                + " (no route) -- cause: the route was deleted or replaced by another -- fix: restart weft: it puts its"
+                + " routes back (vxlan and host-gw also every --route-resync)",
+            "FAIL  rp_filter     this host                         rp_filter on weft0 is 1 (all 1, weft0 0), strict, and a"
+                + " peer's subnet is not routed back through weft0 -- cause: the kernel drops overlay packets whose source"
+                + " is not routed back out of the interface they came in on -- fix: fix the routes (see the route check),"
+                + " or loosen it: sysctl -w net.ipv4.conf.weft0.rp_filter=2 net.ipv4.conf.all.rp_filter=2",
+            "FAIL  forward       this host                         the FORWARD chain's policy is DROP and no rule accepts"
+                + " traffic from and to " + Lab.OVERLAY + " -- cause: forwarded traffic between this host's containers"
+                + " and the overlay is dropped -- fix: run the daemon with --iptables-forward-rules (the default), or"
+                + " accept it yourself: iptables -A FORWARD -s " + Lab.OVERLAY + " -j ACCEPT; iptables -A FORWARD -d "
+                + Lab.OVERLAY + " -j ACCEPT",
+            "FAIL  subnet.env    this host                         " + subnetEnv + ": FLANNEL_MTU 1450 but the daemon"
+                + " runs with 1472 -- cause: it is stale: containers started from it get the wrong subnet or MTU -- fix:"
+                + " restart weft to rewrite it, or give doctor the daemon's --subnet-file",
+            "FAIL  underlay-mtu  this host                         eth0's MTU is 1400, below the 1500 the overlay MTU 1472"
+                + " was sized for -- cause: the interface's MTU was lowered after weft started, so full-size overlay"
+                + " packets no longer fit -- fix: set Backend.MTU to 1400 in the network config (weft config put) and"
+                + " restart weft on every host, or set eth0's MTU back"}) {
+            assertTrue(r.output().contains(expected + "\n"), expected + "\nin\n" + r.output());
+        }
+        String overlay = line(r, "overlay", hosts.get(1).subnet());
+        assertTrue(overlay.contains("cannot send to " + hosts.get(1).overlayAddress() + ": ") && overlay.contains(
+                "Network is unreachable (errno 101): this host has no route to it") && overlay.contains("-- cause: this host has no route to the peer's subnet"),
+                overlay);
+    }
+
+    @Test
     void oneHundredPeersAreCheckedWithinTenSecondsEvenWhenNoneAnswers() throws Exception {
         List<LabHost> hosts = overlay(3);
         // 97 more leases whose PublicIPs are free underlay addresses: every probe to them times out.

@@ -66,7 +66,9 @@ public final class IcmpEcho implements AutoCloseable {
             Pointer name = sys.memory(16);
             Syscalls.putSockaddrIn(name, 0, address, 0);
             if (libc.connect(fd, name, 16) < 0) {
-                throw sys.failure("connect " + description, sys.errno(), "check the address is IPv4 unicast");
+                int errno = sys.errno();
+                throw sys.failure("connect " + description, errno, errno == LibC.ENETUNREACH
+                        ? "this host has no route to it" : "check the address is IPv4 unicast");
             }
         } catch (RuntimeException e) {
             echo.close();

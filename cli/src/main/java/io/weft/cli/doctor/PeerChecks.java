@@ -1,5 +1,6 @@
 package io.weft.cli.doctor;
 
+import io.weft.core.WeftException;
 import io.weft.core.model.Ipv4;
 import io.weft.linux.IcmpEcho;
 import io.weft.linux.Syscalls;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,6 +49,8 @@ final class PeerChecks {
     private final DaemonStatus before;
     private final Supplier<Optional<DaemonStatus>> statusNow;
     private final Supplier<Integer> backendPort;
+    /** Why a probe could not even be sent, by address. */
+    private final Map<String, String> unsendable = new ConcurrentHashMap<>();
 
     /**
      * @param before      the daemon's status before any probe, for the peers' counters
@@ -94,9 +98,11 @@ final class PeerChecks {
             List<Check> checks = new ArrayList<>();
             for (Peer p : peers) {
                 checks.add(underlayOk.get(p) ? Check.ok(SCOPE, p.subject(), "underlay", "echo from " + p.publicIp())
-                        : Check.fail(SCOPE, p.subject(), "underlay", "no echo from " + p.publicIp() + " within "
-                                + REACH_WAIT.toMillis() + " ms", "the underlay between this host and "
-                                + p.publicIp() + " is down, or a firewall drops ICMP",
+                        : Check.fail(SCOPE, p.subject(), "underlay", Optional.ofNullable(unsendable.get(p.publicIp()))
+                                .map(why -> "cannot send to " + p.publicIp() + ": " + why)
+                                .orElse("no echo from " + p.publicIp() + " within " + REACH_WAIT.toMillis() + " ms"),
+                                "the underlay between this host and " + p.publicIp() + " is down, or a firewall drops"
+                                        + " ICMP",
                                 "check the route and firewalls between the hosts: ping " + p.publicIp()));
                 if (overlayOk.get(p)) {
                     checks.add(Check.ok(SCOPE, p.subject(), "overlay", "echo from " + p.deviceAddress()
@@ -128,6 +134,9 @@ final class PeerChecks {
     private boolean reachable(String address) {
         try (IcmpEcho echo = IcmpEcho.open(sys, Ipv4.parse("address", address))) {
             return echo.reachable(REACH_WAIT);
+        } catch (WeftException e) {
+            unsendable.put(address, e.getMessage()); // e.g. no route: the kernel will not send to it at all
+            return false;
         }
     }
 
@@ -162,6 +171,8 @@ final class PeerChecks {
                             + before.underlayMtu() + " the overlay MTU " + full + " was sized for",
                     "set Backend.MTU to " + suggested + " in the network config (weft config put) and restart weft"
                             + " on every host");
+        } catch (WeftException e) {
+            return Check.skip(SCOPE, p.subject(), "path-mtu", "cannot probe: " + e.getMessage());
         }
     }
 
@@ -180,6 +191,12 @@ final class PeerChecks {
     private Check unreachable(Peer p, boolean underlayOk, Optional<DaemonStatus> after) {
         String detail = "no echo from " + p.deviceAddress() + " through the overlay within " + REACH_WAIT.toMillis()
                 + " ms";
+        String local = unsendable.get(p.deviceAddress());
+        if (local != null) {
+            return Check.fail(SCOPE, p.subject(), "overlay", "cannot send to " + p.deviceAddress() + ": " + local,
+                    "this host has no route to the peer's subnet", "see the route check; restart weft to put its"
+                            + " routes back");
+        }
         if (!underlayOk) {
             return Check.fail(SCOPE, p.subject(), "overlay", detail, "the underlay does not reach " + p.publicIp(),
                     "fix the underlay first (see the underlay check)");
