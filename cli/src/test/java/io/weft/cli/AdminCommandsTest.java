@@ -35,7 +35,7 @@ class AdminCommandsTest {
     @Test
     void everyCommandHasHelpAndTheDaemonTakesFlanneldsFlags() {
         String root = weft.ok("--help").out();
-        for (String sub : new String[] {"daemon", "status", "config", "leases", "cni", "docker-opts", "ipsec", "version"}) {
+        for (String sub : new String[] {"daemon", "status", "config", "leases", "cni", "docker-opts", "ipsec", "doctor", "version"}) {
             assertTrue(root.contains("  " + sub + " "), root);
         }
         String daemon = weft.ok("daemon", "--help").out();
