@@ -64,6 +64,7 @@ public interface LibC {
     int SOCK_RAW = 3;
     int SO_RCVTIMEO = 20;
     int MSG_TRUNC = 0x20;
+    int MADV_DONTNEED = 4;
 
     @SaveError
     int open(String path, int flags);
@@ -95,6 +96,12 @@ public interface LibC {
 
     @SaveError
     int eventfd(int initialValue, int flags);
+
+    /** {@code madvise(addr, length, advice)}: with {@code MADV_DONTNEED}, whole pages given back to the kernel. */
+    @SaveError
+    int madvise(long address, @size_t long length, int advice);
+
+    int getpagesize();
 
     @SaveError
     int setsockopt(int fd, int level, int name, Pointer value, int valueLength);
