@@ -94,8 +94,16 @@ final class EtcdConnection implements AutoCloseable {
         configureTls(builder, options, https);
         configureAuth(builder, options);
         ExecutorService callbacks = callbackPool();
-        builder.executorService(callbacks).vertx(vertx());
-        return new EtcdConnection(builder.build(), callbacks, String.join(",", endpoints), options.username(), timeout);
+        Vertx vertx = vertx();
+        Client client;
+        try {
+            client = builder.executorService(callbacks).vertx(vertx).build();
+        } catch (RuntimeException e) {
+            callbacks.shutdownNow();
+            vertx.close();
+            throw e;
+        }
+        return new EtcdConnection(client, callbacks, String.join(",", endpoints), options.username(), timeout);
     }
 
     /**
