@@ -12,6 +12,6 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/lib-apt.sh"
 
 weft_apt_install openjdk-17-jdk-headless maven iproute2 iptables tcpdump containernetworking-plugins python3 python3-prometheus-client \
-  etcd-server etcd-client iputils-ping iperf3 tshark curl
+  etcd-server etcd-client iputils-ping iperf3 tshark curl mmdebstrap lintian
 bash "$HERE/ensure-docker.sh"
 bash "$HERE/ensure-etcd-image.sh"

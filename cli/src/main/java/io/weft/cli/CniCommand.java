@@ -2,7 +2,10 @@ package io.weft.cli;
 
 import io.weft.cli.cni.CniPlugin;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import picocli.CommandLine.Command;
 
 /** {@code weft cni}: the CNI plugin entry point that the {@code cni/weft} shim runs for container runtimes. */
@@ -14,16 +17,26 @@ import picocli.CommandLine.Command;
 final class CniCommand extends ContextCommand {
     @Override
     public Integer call() {
-        CniPlugin.Outcome outcome = new CniPlugin(context().environment()).run(() -> {
+        return runPlugin(context().environment(), context().stdin(), out());
+    }
+
+    /**
+     * Runs the plugin once: CNI_* from {@code environment}, the network config from {@code stdin}, the
+     * result or CNI error JSON to {@code out}. Returns the exit code. {@link Main} calls it directly for a
+     * bare {@code weft cni}, without building the command tree.
+     */
+    static int runPlugin(Map<String, String> environment, InputStream stdin, PrintWriter out) {
+        CniPlugin.Outcome outcome = new CniPlugin(environment).run(() -> {
             try {
-                return context().stdin().readAllBytes();
+                return stdin.readAllBytes();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         });
         if (!outcome.stdout().isEmpty()) {
-            out().println(outcome.stdout().strip());
+            out.println(outcome.stdout().strip());
         }
+        out.flush();
         return outcome.exitCode();
     }
 }

@@ -26,10 +26,16 @@ class LauncherTest {
     }
 
     private static Run weft(String... args) throws IOException, InterruptedException {
+        return weft(java.util.Map.of(), args);
+    }
+
+    private static Run weft(java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ROOT.resolve("bin/weft").toString());
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        Process p = pb.start();
         p.getOutputStream().close();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -58,6 +64,26 @@ class LauncherTest {
         assertTrue(unknownBackend.err().matches(
                 "(?s).*weft: backend \"no-such-backend\" not found; available: alloc, host-gw, ipsec, udp, vxlan\n"),
                 unknownBackend.err());
+    }
+
+    @Test
+    void shortCommandsStartFromTheCheckoutsClassDataSharingArchive() throws Exception {
+        Run first = weft("version"); // makes cli/target/weft.jsa when the jar is newer than it
+        assertEquals(0, first.code(), first.err());
+        Path jar = ROOT.resolve("cli/target/weft.jar");
+        Path archive = ROOT.resolve("cli/target/weft.jsa");
+        assertTrue(Files.isRegularFile(archive), "no " + archive);
+        assertTrue(Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) >= 0, "older than the jar");
+        // -Xshare:on makes the JVM refuse to start unless it maps the archive and it matches the jar.
+        Run strict = weft(java.util.Map.of("WEFT_JAVA_OPTS", "-Xshare:on -Xlog:cds=info:stderr"), "version");
+        assertEquals(0, strict.code(), strict.err());
+        assertEquals(first.out(), strict.out());
+        assertTrue(strict.err().contains("Opened archive " + archive + "."), strict.err());
+        // The daemon's arm of the launcher opens the daemon's own archive, made from dist/weft-daemon.classlist.
+        Run help = weft(java.util.Map.of("WEFT_JAVA_OPTS", "-Xshare:on -Xlog:cds=info:stderr"), "daemon", "--help");
+        assertEquals(0, help.code(), help.err());
+        assertTrue(help.err().contains("Opened archive " + ROOT.resolve("cli/target/weft-daemon.jsa") + "."), help.err());
+        assertTrue(!help.err().contains("weft.jsa"), help.err());
     }
 
     @Test

@@ -221,12 +221,12 @@ class OffloadOverlayTest {
         hosts.forEach(h -> h.awaitSubnetEnv(STARTUP));
         for (LabHost h : hosts) {
             // ESP seals each segment of a super-packet and opens each datagram of a GRO train, so ipsec runs
-            // with the offloads; it keeps one queue (its per-peer sequence numbers have one writer).
+            // with the offloads, on as many queues as udp (each sending queue with SAs of its own).
             List<String> enabled = enabledOffloads(h.metrics());
             assertTrue(enabled.containsAll(List.of("tso4", "udp-gso", "udp-gro")), h.name() + " runs with " + enabled);
             JsonNode status = status(h);
             assertEquals(java.util.Set.copyOf(enabled), java.util.Set.copyOf(offloads(status)));
-            assertEquals(1, status.get("queues").size(), status.get("queues").toString());
+            assertEquals(DEFAULT_QUEUES, status.get("queues").size(), status.get("queues").toString());
         }
         awaitPingsBothWays(hosts.get(0), hosts.get(1));
         move50MegabytesBothWays(hosts.get(0), hosts.get(1));

@@ -23,7 +23,18 @@ package io.weft.backend.ipsec;
  *
  * The GCM nonce is salt(4) || IV(8); the AAD is SPI || seq high 32 bits || seq low 32 bits (RFC 4106
  * section 5, extended sequence numbers). Padding aligns Pad Length and Next Header to 4 bytes, the least
- * RFC 4303 section 2.4 allows; GCM needs no block padding. Stateless.
+ * RFC 4303 section 2.4 allows; GCM needs no block padding.
+ *
+ * <p>The SPI says when and on which queue its SA was made: its sender's clock in seconds when it made the SA,
+ * rounded down to a multiple of 4, with the sending queue (0 to {@link #SA_QUEUES} - 1) in the low 2 bits:
+ *
+ * <pre>
+ * SPI = (epochSeconds &amp; ~3) | queue        e.g. 0x69801a03: made by queue 3 at 1770002944 to 1770002947 s
+ * </pre>
+ *
+ * Each sending queue has its own SA to each peer (own key, sequence numbers and replay window at the
+ * receiver), and a receiver steers each datagram to the socket of queue {@code (SPI & 3) % queues}
+ * ({@link EspSteering}), so one thread opens each inbound SA. Stateless.
  */
 final class Esp {
     static final int SPI_BYTES = 4;
@@ -43,6 +54,9 @@ final class Esp {
     static final int MIN_SPI = 256;
     /** The largest padding: 3 bytes, to align the trailer on 4 bytes. */
     static final int MAX_PADDING = 3;
+    /** How many sending queues the SPI's low bits can name: the most queues an ipsec host runs. */
+    static final int SA_QUEUES = 4;
+    private static final int QUEUE_MASK = SA_QUEUES - 1;
 
     private Esp() {
     }
@@ -71,6 +85,23 @@ final class Esp {
     /** The outer MTU a given inner MTU needs. */
     static int outerMtuFor(int innerMtu) {
         return OUTER_IP_UDP_BYTES + espLength(innerMtu);
+    }
+
+    /** The sending queue an SPI names: its low 2 bits. */
+    static int queueOf(int spi) {
+        return spi & QUEUE_MASK;
+    }
+
+    /**
+     * The SPI sending queue {@code queue} gives the SA it makes at {@code epochSeconds}: strictly above
+     * {@code lastSpi} (that queue's previous SPI, or 0), at least {@link #MIN_SPI}, as an unsigned value.
+     */
+    static long nextSpi(long epochSeconds, long lastSpi, int queue) {
+        if (queue < 0 || queue >= SA_QUEUES) {
+            throw new IllegalArgumentException("queue " + queue + " is not in 0.." + (SA_QUEUES - 1));
+        }
+        long clock = Math.max(Math.max(epochSeconds & ~QUEUE_MASK, (lastSpi & ~QUEUE_MASK) + SA_QUEUES), MIN_SPI);
+        return (clock | queue) & 0xffffffffL;
     }
 
     static String spiHex(int spi) {

@@ -4,15 +4,17 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counters of the ESP stage: drops by {@link EspDrop} reason, packets sealed and opened, SAs created. Written
- * by the forwarding threads, read by the reporting thread. Thread-safe, lock-free.
+ * by the forwarding threads of every queue, read by the reporting thread. The per-packet ones are
+ * {@link LongAdder}s, so queues counting at once do not fight over one cache line. Thread-safe, lock-free.
  */
 final class EspStats {
     private final AtomicLongArray drops = new AtomicLongArray(EspDrop.values().length);
-    private final AtomicLong sealed = new AtomicLong();
-    private final AtomicLong opened = new AtomicLong();
+    private final LongAdder sealed = new LongAdder();
+    private final LongAdder opened = new LongAdder();
     private final AtomicLong outboundSas = new AtomicLong();
     private final AtomicLong inboundSas = new AtomicLong();
 
@@ -37,19 +39,19 @@ final class EspStats {
     }
 
     void sealed() {
-        sealed.incrementAndGet();
+        sealed.increment();
     }
 
     void opened() {
-        opened.incrementAndGet();
+        opened.increment();
     }
 
     long sealedCount() {
-        return sealed.get();
+        return sealed.sum();
     }
 
     long openedCount() {
-        return opened.get();
+        return opened.sum();
     }
 
     void outboundSa() {

@@ -26,8 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ESP stage between the udp data path's TUN and UDP sides. For each peer it makes a {@link Session} (one
- * {@link OutboundState} and one {@link InboundState}, keyed from the peer's {@code BackendData.PublicKey});
+ * The ESP stage between the udp data path's TUN and UDP sides. For each peer it makes a {@link Session} (an
+ * {@link OutboundState} per sending queue of this host and an {@link InboundState} per sending queue an SPI can
+ * name, {@link Esp#SA_QUEUES}, all keyed from the peer's {@code BackendData.PublicKey});
  * the sessions live in the udp data path's route table, which hands each packet's session to {@link #seal}
  * and {@link #open}, so this class keeps no peer table. The reporting thread reads the sessions the table
  * holds now for the SA list and the "another PSK?" warnings.
@@ -39,9 +40,11 @@ import org.slf4j.LoggerFactory;
  * key flipped away and back in the store finds its anti-replay windows as it left them.
  *
  * <p>Thread-safety: {@link #session} and {@link #routed} run on the daemon's threads, one at a time (under the
- * data path's lock), and share state under this object's lock; {@link #seal} runs only on the outbound
- * forwarding thread and {@link #open} only on the inbound one, because each direction's SA state is owned by
- * one thread; {@link #newAuthenticationWarnings} and {@link #saRecords} run on the reporting thread, and
+ * data path's lock), and share state under this object's lock; {@link #seal} runs on each queue's outbound
+ * forwarding thread with that queue's own {@link OutboundState}; {@link #open} runs on the inbound ones and opens
+ * each datagram in the {@link InboundState} of the queue its SPI names, under that state's monitor: the receive
+ * steering ({@link EspSteering}) gives each such state one thread, so the lock is uncontended but when a GRO
+ * train mixes queues. {@link #newAuthenticationWarnings} and {@link #saRecords} run on the reporting thread, and
  * {@link #keyChanges} on any.
  */
 final class EspTransform {
@@ -59,11 +62,11 @@ final class EspTransform {
         private final int publicIp;
         private final Ipv4Subnet subnet;
         private final String publicKey;
-        private final OutboundState out;
-        private final InboundState in;
+        private final OutboundState[] out;
+        private final InboundState[] in;
         private volatile String refusal;
 
-        Session(int publicIp, Ipv4Subnet subnet, String publicKey, OutboundState out, InboundState in) {
+        Session(int publicIp, Ipv4Subnet subnet, String publicKey, OutboundState[] out, InboundState[] in) {
             this.publicIp = publicIp;
             this.subnet = subnet;
             this.publicKey = publicKey;
@@ -84,12 +87,29 @@ final class EspTransform {
             return publicKey;
         }
 
-        OutboundState out() {
-            return out;
+        /** The sending side of this host's queue {@code queue}. */
+        OutboundState out(int queue) {
+            return out[queue];
         }
 
-        InboundState in() {
-            return in;
+        /** The receiving side of the peer's sending queue {@code queue} (the SPIs {@link Esp#queueOf} names it in). */
+        InboundState in(int queue) {
+            return in[queue];
+        }
+
+        /** How many sending queues this host has towards the peer. */
+        int queues() {
+            return out.length;
+        }
+
+        /** Whether any of the peer's queues' packets fail authentication with none verifying (another PSK?). */
+        boolean pskSuspected() {
+            for (InboundState state : in) {
+                if (state.pskSuspected()) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** Why this peer is refused, or null while it is served. */
@@ -100,11 +120,11 @@ final class EspTransform {
 
     /** A peer key's SA state, kept across its sessions; {@code goneSince} is -1 while a session is routed to. */
     private static final class Parts {
-        final OutboundState out;
-        final InboundState in;
+        final OutboundState[] out;
+        final InboundState[] in;
         long goneSinceMillis = -1;
 
-        Parts(OutboundState out, InboundState in) {
+        Parts(OutboundState[] out, InboundState[] in) {
             this.out = out;
             this.in = in;
         }
@@ -123,6 +143,7 @@ final class EspTransform {
     private final String ownPublicIp;
     private final int ownIp;
     private final Clock clock;
+    private final int queues;
     private final Set<Integer> warned = new HashSet<>();
     /** Guarded by this. */
     private final Map<PeerKey, Parts> parts = new HashMap<>();
@@ -130,8 +151,13 @@ final class EspTransform {
     private final Map<Integer, String> lastKeys = new HashMap<>();
     private final Map<String, Long> keyChanges = new ConcurrentHashMap<>();
 
+    /** @param queues this host's sending queues, 1 to {@link Esp#SA_QUEUES} */
     EspTransform(X25519Keys own, SaKeyDerivation derivation, RekeyPolicy policy, AeadKind kind, SecureRandom random,
-            EspStats stats, String ownPublicIp, Clock clock) {
+            EspStats stats, String ownPublicIp, Clock clock, int queues) {
+        if (queues < 1 || queues > Esp.SA_QUEUES) {
+            throw new IllegalArgumentException("queues " + queues + " is not in 1.." + Esp.SA_QUEUES);
+        }
+        this.queues = queues;
         this.own = own;
         this.ownKey = own.publicKeyBase64();
         this.derivation = derivation;
@@ -174,7 +200,15 @@ final class EspTransform {
                 Parts p = parts.get(new PeerKey(peerIp, text));
                 if (p == null) {
                     PeerKeys keys = new PeerKeys(derivation, own, ownIp, peerKey, peerIp, kind, random);
-                    p = new Parts(new OutboundState(keys, policy, stats), new InboundState(keys, policy, stats));
+                    OutboundState[] out = new OutboundState[queues];
+                    for (int q = 0; q < queues; q++) {
+                        out[q] = new OutboundState(keys, policy, stats, q);
+                    }
+                    InboundState[] in = new InboundState[Esp.SA_QUEUES];
+                    for (int q = 0; q < in.length; q++) {
+                        in[q] = new InboundState(keys, policy, stats);
+                    }
+                    p = new Parts(out, in);
                     parts.put(new PeerKey(peerIp, text), p);
                 }
                 p.goneSinceMillis = -1;
@@ -277,12 +311,17 @@ final class EspTransform {
         return Map.copyOf(keyChanges);
     }
 
+    /** This host's sending queues. */
+    int queues() {
+        return queues;
+    }
+
     /**
      * Seals the inner packet {@code src} (position to limit, with 5 bytes of room past the limit) for the
-     * peer of session {@code s} into {@code dst} at its position. Returns the ESP length or an
-     * {@link EspDrop#code()} ({@link EspDrop#NO_SA} when the peer has no session).
+     * peer of session {@code s} into {@code dst} at its position, with the SA of sending queue {@code queue}.
+     * Returns the ESP length or an {@link EspDrop#code()} ({@link EspDrop#NO_SA} when the peer has no session).
      */
-    int seal(Session s, ByteBuffer src, ByteBuffer dst, long nowNanos, long nowEpochSeconds) {
+    int seal(Session s, int queue, ByteBuffer src, ByteBuffer dst, long nowNanos, long nowEpochSeconds) {
         if (s == null) {
             stats.drop(EspDrop.NO_SA);
             return EspDrop.NO_SA.code();
@@ -291,14 +330,15 @@ final class EspTransform {
             stats.drop(EspDrop.DUPLICATE_KEY);
             return EspDrop.DUPLICATE_KEY.code();
         }
-        int n = s.out().current(nowNanos, nowEpochSeconds).seal(src, dst);
+        int n = s.out[queue].current(nowNanos, nowEpochSeconds).seal(src, dst);
         stats.sealed();
         return n;
     }
 
     /**
      * Opens an ESP payload from the peer of session {@code s} ({@code src} position to limit) into {@code dst}
-     * at its position. Returns the inner packet length or an {@link EspDrop#code()}, already counted.
+     * at its position, in the inbound state of the sending queue its SPI names. Returns the inner packet length
+     * or an {@link EspDrop#code()}, already counted.
      */
     int open(Session s, ByteBuffer src, ByteBuffer dst, long nowNanos, long nowEpochSeconds) {
         if (s == null) {
@@ -309,7 +349,15 @@ final class EspTransform {
             stats.drop(EspDrop.DUPLICATE_KEY);
             return EspDrop.DUPLICATE_KEY.code();
         }
-        int r = s.in().open(src, dst, nowNanos, nowEpochSeconds);
+        if (!InboundSa.wellFormed(src)) {
+            stats.drop(EspDrop.MALFORMED);
+            return EspDrop.MALFORMED.code();
+        }
+        InboundState in = s.in[Esp.queueOf(src.getInt(src.position()))];
+        int r;
+        synchronized (in) {
+            r = in.open(src, dst, nowNanos, nowEpochSeconds);
+        }
         if (r < 0) {
             stats.drop(EspDrop.fromCode(r));
         } else {
@@ -327,7 +375,7 @@ final class EspTransform {
         List<String> out = new ArrayList<>();
         synchronized (warned) {
             for (Session s : sessions) {
-                if (s.in().pskSuspected() && warned.add(s.publicIp())) {
+                if (s.pskSuspected() && warned.add(s.publicIp())) {
                     out.add("ESP packets from peer " + Ipv4.format(s.publicIp()) + " (subnet " + s.subnet()
                             + ") fail authentication: it most likely has another PSK; compare the"
                             + " --ipsec-psk-file (or Backend.PSK) both hosts read");
@@ -348,17 +396,21 @@ final class EspTransform {
                 continue;
             }
             String peer = Ipv4.format(s.publicIp());
-            OutboundSa o = s.out().peek();
-            if (o != null) {
-                out.add(new SaRecord(true, ownPublicIp, peer, o.spi(), s.publicKey(), true));
+            for (OutboundState state : s.out) {
+                OutboundSa o = state.peek();
+                if (o != null) {
+                    out.add(new SaRecord(true, ownPublicIp, peer, o.spi(), s.publicKey(), true));
+                }
             }
-            InboundSa c = s.in().current();
-            if (c != null) {
-                out.add(new SaRecord(false, peer, ownPublicIp, c.spi(), s.publicKey(), true));
-            }
-            InboundSa p = s.in().previous();
-            if (p != null) {
-                out.add(new SaRecord(false, peer, ownPublicIp, p.spi(), s.publicKey(), false));
+            for (InboundState state : s.in) {
+                InboundSa c = state.current();
+                if (c != null) {
+                    out.add(new SaRecord(false, peer, ownPublicIp, c.spi(), s.publicKey(), true));
+                }
+                InboundSa p = state.previous();
+                if (p != null) {
+                    out.add(new SaRecord(false, peer, ownPublicIp, p.spi(), s.publicKey(), false));
+                }
             }
         }
         return out;

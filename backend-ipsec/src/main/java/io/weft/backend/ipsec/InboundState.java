@@ -3,8 +3,8 @@ package io.weft.backend.ipsec;
 import java.nio.ByteBuffer;
 
 /**
- * The receiving side from one peer: its current inbound SA and, for {@link RekeyPolicy#overlap} after a
- * newer one took over, the previous one. A packet with an unknown SPI is a candidate new SA only if its SPI
+ * The receiving side of one of a peer's sending queues (the SAs whose SPIs carry that queue, {@link Esp#queueOf}):
+ * its current inbound SA and, for {@link RekeyPolicy#overlap} after a newer one took over, the previous one. A packet with an unknown SPI is a candidate new SA only if its SPI
  * (the sender's clock at SA creation) is newer than the current SA's and fresh by this host's clock; the
  * SA is installed only if the packet's ICV verifies. So rotation needs no signalling and loses no packets,
  * forged SPIs cannot displace a working SA, and a replayed packet from an expired SA is refused.
@@ -20,11 +20,16 @@ import java.nio.ByteBuffer;
  * <p>It also tells the reporting thread when another PSK is likely ({@link #pskSuspected}): several ICV
  * failures within a minute and no authentic packet in it, which one forged packet is not. Not thread-safe
  * (but for {@link #current}, {@link #previous}, {@link #authFailures} and {@link #pskSuspected}, which any
- * thread may read): owned by the inbound forwarding thread.
+ * thread may read): {@link EspTransform#open} calls {@link #open} holding this object's monitor, which the
+ * receive steering ({@link EspSteering}) leaves to one inbound thread but for a GRO train that mixes queues.
  */
 final class InboundState {
-    /** How far (seconds) from the predicted sender clock an SPI counts as expected: rounding and latency. */
-    static final int EXPECTED_SLACK_SECONDS = 2;
+    /**
+     * How far (seconds) from the predicted sender clock an SPI counts as expected: rounding and latency (2 s), and
+     * the up to 3 s each SPI's clock is rounded down by ({@link Esp#nextSpi}), once in the prediction and once
+     * in the SPI.
+     */
+    static final int EXPECTED_SLACK_SECONDS = 2 + Esp.SA_QUEUES - 1;
     /** Room for expected candidates: more than the window's SPIs, so an SPI in it is never evicted. */
     static final int EXPECTED_CAPACITY = 2 * EXPECTED_SLACK_SECONDS + 4;
     /** Room for other candidates. */

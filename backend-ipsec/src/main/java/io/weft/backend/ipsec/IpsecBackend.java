@@ -54,9 +54,10 @@ final class IpsecBackend implements Backend {
         stats = new EspStats();
         esp = new EspTransform(keys, new SaKeyDerivation(settings.psk(), settings.keyBits()),
                 RekeyPolicy.of(settings.rekey()), AeadKind.DATA_PATH, random, stats, context.publicIp(),
-                Clock.systemUTC());
+                Clock.systemUTC(), settings.queues());
         dataPath = UdpDataPath.prepare(context, config, new UdpDataPath.Spec<>(EspTransform.TYPE, settings.port(),
-                settings.device(), new EspPacketTransform(esp), 1, UdpDataPath.offloads(config.backend())));
+                settings.device(), new EspPacketTransform(esp), settings.queues(),
+                UdpDataPath.offloads(config.backend())));
         return leaseRequest(keys, context.externalInterface().mtu());
     }
 
@@ -80,8 +81,9 @@ final class IpsecBackend implements Backend {
         if (dataPath == null) {
             throw new IllegalStateException("start before prepare");
         }
-        LOG.info("ipsec backend starting keyFile={} publicKey={} keyBits={} rekeySeconds={} mtu={}",
-                settings.keyFile(), keys.publicKeyBase64(), settings.keyBits(), settings.rekey().toSeconds(), mtu);
+        LOG.info("ipsec backend starting keyFile={} publicKey={} keyBits={} rekeySeconds={} queues={} mtu={}",
+                settings.keyFile(), keys.publicKeyBase64(), settings.keyBits(), settings.rekey().toSeconds(),
+                settings.queues(), mtu);
         Network udp = dataPath.start(lease, mtu);
         return new IpsecNetwork(udp, dataPath::peerStates, esp, stats, new SaListFile.Contents(keys.publicKeyBase64(),
                 settings.keyBits(), SaListFile.pskId(settings.psk()), List.of()), settings.saFile());

@@ -22,13 +22,16 @@ import java.util.Optional;
  * @param keyBits   {@code Backend.KeyBits}: AES-GCM key size, 128 or 256 (default 256)
  * @param rekey     {@code Backend.RekeySeconds}: how often each outbound SA is replaced (default and maximum
  *                  3600, minimum 10)
+ * @param queues    {@code Backend.Queues}: forwarding pairs, each with its own SA to every peer; the udp data
+ *                  path's default (the number of cores, at most 4) and at most {@link Esp#SA_QUEUES}, as many as
+ *                  the SPI's 2 queue bits can name
  * @param stateDir  where the X25519 key file and the SA list live: the host's state directory
  *                  ({@code --ipsec-state-dir} or {@code WEFT_IPSEC_STATE_DIR}), else {@code /var/lib/weft}.
  *                  {@code Backend.StateDir} is ignored: an etcd writer could otherwise point every host at a
  *                  directory where a local user can plant a key file.
  */
 record IpsecSettings(Psk psk, PskOrigin pskOrigin, int port, String device, int keyBits, Duration rekey,
-        Path stateDir) {
+        int queues, Path stateDir) {
     static final int DEFAULT_PORT = 4500;
     static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/weft");
     /** Where the host's state directory comes from; named in messages that tell how to point weft at it. */
@@ -56,6 +59,10 @@ record IpsecSettings(Psk psk, PskOrigin pskOrigin, int port, String device, int 
         if (keyBits != 128 && keyBits != 256) {
             throw new WeftException("Backend.KeyBits " + keyBits + " is not supported: use 128 or 256");
         }
+        if (queues < 1 || queues > Esp.SA_QUEUES) {
+            throw new WeftException("Backend.Queues " + queues + " is out of range for ipsec: it must be from 1 to "
+                    + Esp.SA_QUEUES);
+        }
     }
 
     /** The key file inside {@link #stateDir}. */
@@ -78,8 +85,10 @@ record IpsecSettings(Psk psk, PskOrigin pskOrigin, int port, String device, int 
         String device = UdpDataPath.device(backend);
         int keyBits = backend.intField("KeyBits", 256, 128, 256);
         int rekey = backend.intField("RekeySeconds", MAX_REKEY_SECONDS, MIN_REKEY_SECONDS, MAX_REKEY_SECONDS);
+        int queues = backend.field("Queues").isPresent()
+                ? backend.intField("Queues", 1, 1, UdpDataPath.MAX_QUEUES) : UdpDataPath.queues(backend);
         return new IpsecSettings(psk, pskOrigin(backend, pskFile), port, device, keyBits, Duration.ofSeconds(rekey),
-                stateDir(hostStateDir));
+                queues, stateDir(hostStateDir));
     }
 
     /** The PSK alone, for {@code weft ipsec sa}: the host's file when it names one, else {@code Backend.PSK}. */

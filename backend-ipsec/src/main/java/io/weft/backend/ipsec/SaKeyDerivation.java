@@ -13,19 +13,23 @@ import org.bouncycastle.crypto.params.HKDFParameters;
  * public keys and PublicIPs (sender first, which is the direction), the SPI and the key size:
  *
  * <pre>
- * info = "weft ipsec v2 esp" || 0x00 || senderPublicKey(32) || receiverPublicKey(32) || senderPublicIP(4)
+ * info = "weft ipsec v3 esp" || 0x00 || senderPublicKey(32) || receiverPublicKey(32) || senderPublicIP(4)
  *        || receiverPublicIP(4) || SPI(4, big-endian) || keyBits(2, big-endian)
  * okm  = HKDF-SHA256(salt = PSK, ikm = X25519(sk, pk), info, L = keyBits/8 + 4)
  * key  = okm[0 .. keyBits/8), salt = okm[keyBits/8 .. +4)
  * </pre>
  *
- * Both hosts compute the same keys for a direction; the two directions never share keys; without the PSK
+ * The SPI carries the sending queue in its low 2 bits ({@link Esp#queueOf}), so each of a sender's queues gets
+ * keys of its own through the SPI alone. The label went from v2 to v3 when the SPI took that meaning: a v2 host
+ * would take a v3 host's queues' SAs for one series and drop all but the newest as expired, so the two versions
+ * fail authentication outright rather than half work. Both hosts compute the same keys for a direction; the two
+ * directions never share keys; without the PSK
  * the keys cannot be derived even from both private keys' public halves. Binding the addresses means two
  * hosts that share a key pair (a cloned VM image) still get different keys with every other host, so what
  * is sealed for one cannot be opened by the other. Immutable, thread-safe.
  */
 final class SaKeyDerivation {
-    static final byte[] LABEL = "weft ipsec v2 esp".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] LABEL = "weft ipsec v3 esp".getBytes(StandardCharsets.US_ASCII);
     private final byte[] psk;
     private final int keyBytes;
 

@@ -42,7 +42,7 @@ class EspOpenFuzzTest {
 
     private static EspTransform transform(X25519Keys own, EspStats stats, String ip) {
         return new EspTransform(own, new SaKeyDerivation(TestKeys.PSK, 256), RekeyPolicy.of(Duration.ofSeconds(60)),
-                AeadKind.DATA_PATH, TestKeys.seeded(3), stats, ip, new ManualClock());
+                AeadKind.DATA_PATH, TestKeys.seeded(3), stats, ip, new ManualClock(), 1);
     }
 
     /**
@@ -99,7 +99,7 @@ class EspOpenFuzzTest {
         ByteBuffer inner = TestKeys.packet(length, pattern);
         byte[] innerBytes = TestKeys.bytes(inner, 0, length);
         ByteBuffer out = ByteBuffer.allocateDirect(length + 128);
-        int n = a.seal(toB, inner, out, now, T0 + now / SECOND);
+        int n = a.seal(toB, 0, inner, out, now, T0 + now / SECOND);
         assertEquals(Esp.espLength(length), n);
         return new Sent(TestKeys.bytes(out, 0, n), innerBytes);
     }
@@ -124,7 +124,7 @@ class EspOpenFuzzTest {
             dst.position(off + EspPacketTransform.HEADROOM);
             long openedBefore = stats.openedCount();
             long[] dropsBefore = drops();
-            InboundSa currentBefore = toA.in().current();
+            InboundSa currentBefore = toA.in(0).current();
             int r = esp.open(toA, src, dst, now, T0 + now / SECOND);
 
             byte[] after = TestKeys.bytes(buffer, 0, buffer.capacity());
@@ -164,7 +164,7 @@ class EspOpenFuzzTest {
             if (sent != null && r >= 0) {
                 assertArrayEquals(sent.inner(), TestKeys.bytes(buffer, off + EspPacketTransform.HEADROOM, r));
             }
-            InboundSa current = toA.in().current();
+            InboundSa current = toA.in(0).current();
             if (current != currentBefore) {
                 assertTrue(plain != null && ByteBuffer.wrap(datagram).getInt(0) == current.spi(),
                         "SA " + Esp.spiHex(current.spi()) + " installed without an authentic datagram of it");

@@ -28,7 +28,7 @@ class EspPacketTransformTest {
     private static EspPacketTransform transform(X25519Keys own, EspStats stats, String ip) {
         return new EspPacketTransform(new EspTransform(own, new SaKeyDerivation(TestKeys.PSK, 256),
                 RekeyPolicy.of(Duration.ofSeconds(60)), AeadKind.DATA_PATH, TestKeys.seeded(3), stats, ip,
-                java.time.Clock.systemUTC()));
+                java.time.Clock.systemUTC(), 1));
     }
 
     private static void fill(ByteBuffer b, int at, int length, int seed) {
@@ -41,13 +41,13 @@ class EspPacketTransformTest {
     private int roundTrip(ByteBuffer out, ByteBuffer in, int length, int seed) {
         int off = SLOT + 64;
         fill(out, off, length, seed);
-        int esp = a.seal(toB, out, off, length);
+        int esp = a.seal(toB, 0, out, off, length, System.nanoTime());
         assertEquals(Esp.espLength(length), esp);
         int to = 2 * SLOT + 64;
         for (int i = 0; i < esp; i++) {
             in.put(to + i, out.get(off - EspPacketTransform.HEADROOM + i));
         }
-        return b.open(toA, in, to, esp);
+        return b.open(toA, 0, in, to, esp, System.nanoTime());
     }
 
     @Test
@@ -62,7 +62,7 @@ class EspPacketTransformTest {
             }
         }
         assertEquals(0, statsB.dropCounts().size(), statsB.dropCounts().toString());
-        assertEquals(EspDrop.UNKNOWN_PEER.code(), b.open(null, in, 64, 100), "a peer with no session");
+        assertEquals(EspDrop.UNKNOWN_PEER.code(), b.open(null, 0, in, 64, 100, 0), "a peer with no session");
     }
 
     @Test
@@ -78,7 +78,7 @@ class EspPacketTransformTest {
         long before = mx.getThreadAllocatedBytes(thread);
         int off = SLOT + 64;
         for (int i = 0; i < packets; i++) {
-            a.seal(toB, out, off, 1400);
+            a.seal(toB, 0, out, off, 1400, System.nanoTime());
         }
         long sealBytes = mx.getThreadAllocatedBytes(thread) - before;
         long perSeal = sealBytes / packets;

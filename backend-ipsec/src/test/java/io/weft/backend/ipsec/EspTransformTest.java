@@ -35,14 +35,14 @@ class EspTransformTest {
 
     private EspTransform transform(X25519Keys keys, Psk psk, EspStats stats, String ip) {
         return new EspTransform(keys, new SaKeyDerivation(psk, 256), policy, AeadKind.DATA_PATH, TestKeys.seeded(9),
-                stats, ip, clock);
+                stats, ip, clock, 1);
     }
 
     /** Seals on {@code from} with its session for the receiver, opens on {@code at} with its session for the sender. */
     private int deliver(EspTransform from, EspTransform.Session to, EspTransform at, EspTransform.Session source,
             long nanos, long epoch) {
         ByteBuffer esp = ByteBuffer.allocateDirect(300);
-        int n = from.seal(to, TestKeys.packet(100, 5), esp, nanos, epoch);
+        int n = from.seal(to, 0, TestKeys.packet(100, 5), esp, nanos, epoch);
         if (n < 0) {
             return n;
         }
@@ -121,7 +121,7 @@ class EspTransformTest {
         EspTransform.Session toB = a.session(TestKeys.lease("100.96.2.0/24", "198.18.0.2", kb));
         EspTransform.Session fromA = b.session(TestKeys.lease("100.96.1.0/24", "198.18.0.1", ka));
         ByteBuffer captured = ByteBuffer.allocateDirect(300);
-        a.seal(toB, TestKeys.packet(100, 5), captured, 0, T0);
+        a.seal(toB, 0, TestKeys.packet(100, 5), captured, 0, T0);
         captured.flip();
         assertEquals(100, b.open(fromA, captured.duplicate(), ByteBuffer.allocateDirect(300), 0, T0));
         b.routed(List.of(fromA));
@@ -159,8 +159,8 @@ class EspTransformTest {
     void aPeerWhoseLeaseChangedButNotItsKeyKeepsItsSas() {
         EspTransform.Session first = b.session(TestKeys.lease("100.96.1.0/24", "198.18.0.1", ka));
         EspTransform.Session moved = b.session(TestKeys.lease("100.96.9.0/24", "198.18.0.1", ka));
-        assertSame(first.in(), moved.in());
-        assertSame(first.out(), moved.out());
+        assertSame(first.in(0), moved.in(0));
+        assertSame(first.out(0), moved.out(0));
         assertEquals(Map.of(), b.keyChanges());
     }
 
@@ -173,11 +173,11 @@ class EspTransformTest {
         assertEquals(EspDrop.DUPLICATE_KEY.code(), deliver(a, toClone, clone, atCloneFromA, 0, T0));
         EspTransform.Session toA = b.session(TestKeys.lease("100.96.1.0/24", "198.18.0.1", ka));
         ByteBuffer esp = ByteBuffer.allocateDirect(300);
-        b.seal(toA, TestKeys.packet(100, 5), esp, 0, T0);
+        b.seal(toA, 0, TestKeys.packet(100, 5), esp, 0, T0);
         esp.flip();
         assertEquals(EspDrop.DUPLICATE_KEY.code(), a.open(toClone, esp, ByteBuffer.allocateDirect(300), 0, T0));
         assertEquals(2, statsA.drops(EspDrop.DUPLICATE_KEY));
-        assertNull(toClone.out().peek(), "no SA was made for it");
+        assertNull(toClone.out(0).peek(), "no SA was made for it");
         assertEquals(List.of(), a.saRecords(List.of(toClone)));
     }
 
@@ -211,7 +211,7 @@ class EspTransformTest {
         EspTransform.Session toB = a.session(TestKeys.lease("100.96.2.0/24", "198.18.0.2", kb));
         EspTransform.Session fromA = b.session(TestKeys.lease("100.96.1.0/24", "198.18.0.1", ka));
         ByteBuffer esp = ByteBuffer.allocateDirect(300);
-        a.seal(toB, TestKeys.packet(100, 5), esp, 0, T0);
+        a.seal(toB, 0, TestKeys.packet(100, 5), esp, 0, T0);
         esp.flip();
         esp.put(esp.limit() - 1, (byte) (esp.get(esp.limit() - 1) ^ 1));
         assertEquals(EspDrop.AUTH_FAILED.code(), b.open(fromA, esp, ByteBuffer.allocateDirect(300), 0, T0));
@@ -237,7 +237,7 @@ class EspTransformTest {
         for (int i = 0; i < 20; i++) {
             assertEquals(100, deliver(a, toB, b, fromA, later + i, epoch));
             ByteBuffer forged = ByteBuffer.allocateDirect(300);
-            a.seal(toB, TestKeys.packet(100, 5), forged, later + i, epoch);
+            a.seal(toB, 0, TestKeys.packet(100, 5), forged, later + i, epoch);
             forged.flip();
             forged.put(forged.limit() - 1, (byte) (forged.get(forged.limit() - 1) ^ 1));
             assertEquals(EspDrop.AUTH_FAILED.code(), b.open(fromA, forged, ByteBuffer.allocateDirect(300), later + i,

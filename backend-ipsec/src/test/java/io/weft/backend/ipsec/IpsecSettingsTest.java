@@ -46,12 +46,13 @@ class IpsecSettingsTest {
     @Test
     void fieldsAndTheHostsStateDirectory() {
         IpsecSettings s = IpsecSettings.from(backend("{\"type\":\"ipsec\",\"psk\":\"" + TestKeys.PSK_TEXT
-                + "\",\"port\":4600,\"KeyBits\":128,\"RekeySeconds\":20,\"StateDir\":\"/srv/weft\"}"),
+                + "\",\"port\":4600,\"KeyBits\":128,\"RekeySeconds\":20,\"Queues\":3,\"StateDir\":\"/srv/weft\"}"),
                 Optional.of(Path.of("/tmp/h1")), Optional.empty());
         assertEquals(4600, s.port());
         assertEquals(128, s.keyBits());
         assertEquals(Duration.ofSeconds(20), s.rekey());
         assertEquals(Path.of("/tmp/h1"), s.stateDir());
+        assertEquals(3, s.queues());
         assertEquals(TestKeys.PSK, s.psk());
     }
 
@@ -104,6 +105,8 @@ class IpsecSettingsTest {
         "{\"PSK\":\"0123456789abcdef0123456789abcdef\",\"KeyBits\":192} | Backend.KeyBits 192 is not supported: use 128 or 256",
         "{\"PSK\":\"0123456789abcdef0123456789abcdef\",\"RekeySeconds\":7200} | Backend.RekeySeconds 7200 is out of range: it must be from 10 to 3600",
         "{\"PSK\":\"0123456789abcdef0123456789abcdef\",\"Device\":\"bad/name\"} | Backend.Device \"bad/name\" is not a usable device name",
+        "{\"PSK\":\"0123456789abcdef0123456789abcdef\",\"Queues\":5} | Backend.Queues 5 is out of range for ipsec: it must be from 1 to 4",
+        "{\"PSK\":\"0123456789abcdef0123456789abcdef\",\"Queues\":0} | Backend.Queues 0 is out of range: it must be from 1 to 16",
     })
     void errorsNameTheField(String json, String message) {
         WeftException e = assertThrows(WeftException.class, () -> IpsecSettings.from(backend(json), Optional.empty(),

@@ -35,7 +35,7 @@ class RekeyPolicyTest {
     void aRestartedReceiverTakesEvenTheLastPacketOfAnSaAtTheDefaultLimit() {
         RekeyPolicy policy = RekeyPolicy.of(Duration.ofHours(1));
         OutboundState sender = new OutboundState(new PeerKeys(derivation, alice, TestKeys.ALICE_IP, bob.publicKey(),
-                TestKeys.BOB_IP, AeadKind.JDK, TestKeys.seeded(3)), policy, new EspStats());
+                TestKeys.BOB_IP, AeadKind.JDK, TestKeys.seeded(3)), policy, new EspStats(), 0);
         OutboundSa sa = sender.current(0, T0);
         sa.skipTo(policy.maxPackets() - 1);
         ByteBuffer last = seal(sa, 1);

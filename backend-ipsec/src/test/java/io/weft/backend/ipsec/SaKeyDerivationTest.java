@@ -83,7 +83,7 @@ class SaKeyDerivationTest {
         mac.init(new SecretKeySpec(TestKeys.PSK.bytes(), "HmacSHA256"));
         byte[] prk = mac.doFinal(shared);
         ByteArrayOutputStream info = new ByteArrayOutputStream();
-        info.write("weft ipsec v2 esp".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        info.write("weft ipsec v3 esp".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         info.write(0);
         info.write(alice.publicKey());
         info.write(bob.publicKey());

@@ -1,6 +1,7 @@
 package io.weft.backend.udp;
 
 import io.weft.core.model.Lease;
+import io.weft.linux.ClassicBpf;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -22,10 +23,14 @@ import java.util.List;
  * </ul>
  *
  * Both return a length, or a negative number for a drop that the transform has already counted (its
- * counters go out through the backend's own stats). {@link #peerState} runs on the daemon's threads, one call
- * at a time; {@link #seal} runs only on the outbound forwarding thread and {@link #open} only on the inbound
- * one, always with the same {@code buffer} per thread, so a peer state may keep per-direction parts without
- * locks. Neither may allocate per packet on the data path's behalf, nor throw for hostile input.
+ * counters go out through the backend's own stats). Both get the monotonic clock ({@link System#nanoTime()}) as
+ * read once per batch, so a packet costs no clock read. {@link #peerState} runs on the daemon's threads, one call
+ * at a time; {@link #seal} runs on each queue's outbound forwarding thread and {@link #open} on each queue's
+ * inbound one, with that queue's index and always with the same {@code buffer} per thread, so a peer state may
+ * keep per-queue, per-direction parts without locks; a part several queues reach must be thread-safe. Which
+ * socket (so which inbound thread) a datagram reaches is the kernel's choice, or the transform's own
+ * {@link #steering} program's. Neither may allocate per packet on the data path's behalf, nor throw for hostile
+ * input.
  *
  * @param <S> the per-peer state
  */
@@ -58,18 +63,30 @@ public interface PacketTransform<S> {
     }
 
     /**
+     * The reuseport program that picks each received datagram's socket (so its queue) when the host runs
+     * {@code queues} of them, or null to leave it to the kernel's hash of the outer addresses and ports (which
+     * gives all of one peer's datagrams to one queue). A transform whose payload hides the inner packet cannot use
+     * the udp backend's inner-flow steering, so it may steer by something of its own. Default: null.
+     */
+    default ClassicBpf steering(int queues) {
+        return null;
+    }
+
+    /**
      * Turns the inner packet at {@code offset} ({@code length} bytes), bound for the peer whose state is
-     * {@code peer}, into the datagram payload at {@code offset - headroom()}.
+     * {@code peer}, into the datagram payload at {@code offset - headroom()}, on the outbound thread of
+     * {@code queue}, at {@code nowNanos} ({@link System#nanoTime()} when the batch began).
      *
      * @return the payload's length, or a negative number when the packet is dropped
      */
-    int seal(S peer, ByteBuffer buffer, int offset, int length);
+    int seal(S peer, int queue, ByteBuffer buffer, int offset, int length, long nowNanos);
 
     /**
      * Turns the datagram payload at {@code offset} ({@code length} bytes) from the peer whose state is
-     * {@code peer} into the inner packet at {@code offset + headroom()}.
+     * {@code peer} into the inner packet at {@code offset + headroom()}, on the inbound thread of {@code queue}, at
+     * {@code nowNanos} ({@link System#nanoTime()} when the batch began).
      *
      * @return the inner packet's length, or a negative number when the datagram is dropped
      */
-    int open(S peer, ByteBuffer buffer, int offset, int length);
+    int open(S peer, int queue, ByteBuffer buffer, int offset, int length, long nowNanos);
 }

@@ -47,6 +47,8 @@ final class TunToUdp extends ForwardingLoop {
     private final long[] sealedAddresses = new long[MAX_SEGMENTS];
     private int headersUsed;
     private int scratchUsed;
+    /** {@link System#nanoTime()} when this batch's forwarding began: the transform's clock for the whole batch. */
+    private long batchNanos;
 
     TunToUdp(Ends ends, DataPathStats stats, int batchSize) {
         super(ends, stats.tx(ends.queue()), new PacketBatch(batchSize, false, scratchBytes(ends)), ends.tun(),
@@ -95,6 +97,9 @@ final class TunToUdp extends ForwardingLoop {
     @Override
     void forward(int n, RouteTable table) {
         ByteBuffer data = batch.data();
+        if (transform != null) {
+            batchNanos = System.nanoTime();
+        }
         send.clear();
         headersUsed = 0;
         for (int i = 0; i < n; i++) {
@@ -137,7 +142,7 @@ final class TunToUdp extends ForwardingLoop {
     private void single(int i, int peer, RouteTable table) {
         int length = batch.length(i);
         if (transform != null) {
-            length = transform.seal(table.state(peer), batch.data(), batch.offset(i), length);
+            length = transform.seal(table.state(peer), queue, batch.data(), batch.offset(i), length, batchNanos);
             if (length < 0) {
                 return;
             }
@@ -211,7 +216,7 @@ final class TunToUdp extends ForwardingLoop {
             int header = headerLengths[s];
             data.put(at, headers, (base + s) * Segmenter.HEADER_STRIDE, header);
             data.put(at + header, data, payloadOffsets[s], payloadLengths[s]);
-            int length = transform.seal(state, data, at, header + payloadLengths[s]);
+            int length = transform.seal(state, queue, data, at, header + payloadLengths[s], batchNanos);
             if (length < 0) {
                 continue;
             }

@@ -7,6 +7,7 @@ import io.weft.core.model.Lease;
 import io.weft.core.model.NetworkConfig;
 import io.weft.core.spi.backend.BackendContext;
 import io.weft.core.spi.backend.Network;
+import io.weft.linux.ClassicBpf;
 import io.weft.linux.EventFd;
 import io.weft.linux.Syscalls;
 import io.weft.linux.TunDevice;
@@ -140,12 +141,31 @@ public final class UdpDataPath<S> implements AutoCloseable {
             sockets.forEach(UdpSocket::close);
             throw e;
         }
-        if (spec.queues() > 1 && spec.transform() == null
-                && sockets.get(0).attachReusePortProgram(FlowSteering.program(spec.queues()))) {
-            LOG.info("udp receive steering on: each inner flow arrives on its own queue's socket (queues={})",
-                    spec.queues());
-        }
+        steer(spec, sockets.get(0));
         return new UdpDataPath<>(sys, config, spec, sockets);
+    }
+
+    /**
+     * Gives several queues' reuseport group its program: the udp backend's inner-flow {@link FlowSteering}, or the
+     * transform's own ({@link PacketTransform#steering}). Without one (or when the kernel refuses it) the kernel
+     * hashes the outer addresses and ports, so each peer's datagrams still keep to one queue.
+     */
+    private static void steer(Spec<?> spec, UdpSocket socket) {
+        if (spec.queues() < 2) {
+            return;
+        }
+        if (spec.transform() == null) {
+            if (socket.attachReusePortProgram(FlowSteering.program(spec.queues()))) {
+                LOG.info("udp receive steering on: each inner flow arrives on its own queue's socket (queues={})",
+                        spec.queues());
+            }
+            return;
+        }
+        ClassicBpf program = spec.transform().steering(spec.queues());
+        if (program != null && socket.attachReusePortProgram(program)) {
+            LOG.info("{} receive steering on: the transform's program picks each datagram's queue (queues={})",
+                    spec.backendType(), spec.queues());
+        }
     }
 
     /**

@@ -75,6 +75,7 @@ final class UdpToTun extends ForwardingLoop {
     void forward(int n, RouteTable table) {
         ByteBuffer data = batch.data();
         long now = System.currentTimeMillis();
+        long nowNanos = transform == null ? 0 : System.nanoTime();
         written = 0;
         writtenBytes = 0;
         if (coalescer != null) {
@@ -92,7 +93,7 @@ final class UdpToTun extends ForwardingLoop {
                     continue;
                 }
                 if (transform != null) {
-                    length = transform.open(table.state(peer), data, off, length);
+                    length = transform.open(table.state(peer), queue, data, off, length, nowNanos);
                     if (length < 0) {
                         continue;
                     }

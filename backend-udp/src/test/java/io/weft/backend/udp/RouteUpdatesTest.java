@@ -48,12 +48,12 @@ class RouteUpdatesTest {
         }
 
         @Override
-        public int seal(Lease peer, ByteBuffer buffer, int offset, int length) {
+        public int seal(Lease peer, int queue, ByteBuffer buffer, int offset, int length, long nowNanos) {
             return length;
         }
 
         @Override
-        public int open(Lease peer, ByteBuffer buffer, int offset, int length) {
+        public int open(Lease peer, int queue, ByteBuffer buffer, int offset, int length, long nowNanos) {
             return length;
         }
     }

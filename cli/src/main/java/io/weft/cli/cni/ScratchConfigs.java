@@ -1,12 +1,16 @@
 package io.weft.cli.cni;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The delegate configs ADD used, kept in the data dir (one file per container, mode 0600) so that DEL
@@ -20,12 +24,21 @@ final class ScratchConfigs {
     }
 
     void save(String containerId, byte[] config) {
+        Path target = file(containerId);
         try {
             Files.createDirectories(dataDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            Path tmp = Files.createTempFile(dataDir, ".tmp", "",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.write(tmp, config);
-            Files.move(tmp, file(containerId), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            // Named by the container and this process rather than Files.createTempFile's random name, whose
+            // SecureRandom costs the one-shot plugin process milliseconds of start-up; ids never start with '.'.
+            Path tmp = dataDir.resolve(".tmp-" + containerId + "-" + ProcessHandle.current().pid());
+            Files.deleteIfExists(tmp);
+            try (SeekableByteChannel out = Files.newByteChannel(tmp, Set.of(StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+                ByteBuffer buffer = ByteBuffer.wrap(config);
+                while (buffer.hasRemaining()) {
+                    out.write(buffer);
+                }
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new CniException(CniException.IO_FAILURE, "cannot save the delegate config in " + dataDir,
                     e + "; set dataDir in the network config to a writable folder");
