@@ -72,6 +72,7 @@ public interface LibC {
     int IP_PMTUDISC_PROBE = 3;
     int EMSGSIZE = 90;
     int ECONNREFUSED = 111;
+    int MADV_DONTNEED = 4;
 
     @SaveError
     int open(String path, int flags);
@@ -103,6 +104,12 @@ public interface LibC {
 
     @SaveError
     int eventfd(int initialValue, int flags);
+
+    /** {@code madvise(addr, length, advice)}: with {@code MADV_DONTNEED}, whole pages given back to the kernel. */
+    @SaveError
+    int madvise(long address, @size_t long length, int advice);
+
+    int getpagesize();
 
     @SaveError
     int setsockopt(int fd, int level, int name, Pointer value, int valueLength);
