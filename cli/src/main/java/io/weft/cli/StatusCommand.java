@@ -5,18 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weft.core.WeftException;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code weft status}: this host's lease and peers, read from the running daemon's local endpoint. */
 @Command(name = "status", mixinStandardHelpOptions = true,
@@ -24,15 +17,8 @@ import picocli.CommandLine.Option;
             "For the vxlan and host-gw backends, STATE says whether each peer's route, ARP and FDB",
             "entries are in the kernel, and REPAIRED counts the entries put back so far."})
 final class StatusCommand implements Callable<Integer> {
-    private static final Duration TIMEOUT = Duration.ofSeconds(5);
-
-    @Option(names = "--healthz-ip", paramLabel = "ADDR", defaultValue = "127.0.0.1",
-            description = "The daemon's --healthz-ip. Default: ${DEFAULT-VALUE}.")
-    String ip;
-
-    @Option(names = "--healthz-port", paramLabel = "PORT", defaultValue = "" + DaemonCommand.DEFAULT_HEALTHZ_PORT,
-            description = "The daemon's --healthz-port. Default: ${DEFAULT-VALUE}.")
-    int port;
+    @Mixin
+    DaemonEndpoint endpoint;
 
     @Mixin
     OutputFormatMixin output;
@@ -42,8 +28,8 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        String url = "http://" + (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + port + "/status";
-        String body = fetch(url);
+        String url = endpoint.url("/status");
+        String body = endpoint.get("/status");
         PrintWriter out = spec.commandLine().getOut();
         if (output.json()) {
             out.println(body.strip());
@@ -109,23 +95,5 @@ final class StatusCommand implements Callable<Integer> {
     private static String text(JsonNode n, String field) {
         JsonNode v = n.path(field);
         return v.isMissingNode() || v.isNull() ? "-" : v.asText();
-    }
-
-    private String fetch(String url) throws InterruptedException {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
-        HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).GET().build();
-        try {
-            HttpResponse<String> res = client.send(req, HttpResponse.BodyHandlers.ofString());
-            if (res.statusCode() != 200) {
-                throw new WeftException("the daemon at " + url + " answered HTTP " + res.statusCode());
-            }
-            return res.body();
-        } catch (ConnectException e) {
-            throw new WeftException("cannot reach the weft daemon at " + url
-                    + ": connection refused; is it running, and with this --healthz-port?");
-        } catch (IOException e) {
-            throw new WeftException("cannot reach the weft daemon at " + url + ": " + e
-                    + "; is it running, and with this --healthz-port?");
-        }
     }
 }

@@ -12,7 +12,8 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "weft", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "An etcd-backed overlay network for containers, compatible with flannel.",
         subcommands = {DaemonCommand.class, StatusCommand.class, ConfigCommand.class, LeasesCommand.class,
-            CniCommand.class, DockerOptsCommand.class, IpsecCommand.class, VersionCommand.class},
+            CniCommand.class, DockerOptsCommand.class, IpsecCommand.class, DoctorCommand.class,
+            VersionCommand.class},
         footer = {"", "Every flag can also be set in the environment as WEFT_<FLAG>",
             "(e.g. WEFT_ETCD_ENDPOINTS) or FLANNELD_<FLAG>; a flag given on the",
             "command line wins. Exit codes: 0 success, 1 runtime failure, 2 usage error.", ""})

@@ -35,7 +35,7 @@ class AdminCommandsTest {
     @Test
     void everyCommandHasHelpAndTheDaemonTakesFlanneldsFlags() {
         String root = weft.ok("--help").out();
-        for (String sub : new String[] {"daemon", "status", "config", "leases", "cni", "docker-opts", "ipsec", "version"}) {
+        for (String sub : new String[] {"daemon", "status", "config", "leases", "cni", "docker-opts", "ipsec", "doctor", "version"}) {
             assertTrue(root.contains("  " + sub + " "), root);
         }
         String daemon = weft.ok("daemon", "--help").out();
@@ -52,7 +52,7 @@ class AdminCommandsTest {
 
     @Test
     void usageErrorsAreOneLineWithExitCode2() {
-        weft.fails(2, "weft: missing subcommand: daemon, status, config, leases, cni, docker-opts, ipsec or version"
+        weft.fails(2, "weft: missing subcommand: daemon, status, config, leases, cni, docker-opts, ipsec, doctor or version"
                 + " (see 'weft --help')");
         weft.fails(2, "weft: Unknown option: '--nope' (see 'weft version --help')", "version", "--nope");
         weft.fails(2, "weft: Missing required parameter: 'FILE|-' (see 'weft config put --help')", "config", "put");

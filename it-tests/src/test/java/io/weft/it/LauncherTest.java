@@ -59,7 +59,7 @@ class LauncherTest {
         // A backend no module provides, so the daemon (in the root namespace here) stops before any lease or device.
         Path config = Files.writeString(dir.resolve("net.json"), "{\"Network\":\"100.96.0.0/16\",\"Backend\":{\"Type\":\"no-such-backend\"}}");
         Run unknownBackend = weft("daemon", "--store", "memory", "--net-config-path", config.toString(), "--iface", "lo",
-                "--public-ip", "198.18.0.1", "--subnet-file", dir.resolve("subnet.env").toString());
+                "--public-ip", "198.18.0.1", "--subnet-file", dir.resolve("subnet.env").toString(), "--cni-socket", "");
         assertEquals(1, unknownBackend.code());
         assertTrue(unknownBackend.err().matches(
                 "(?s).*weft: backend \"no-such-backend\" not found; available: alloc, host-gw, ipsec, udp, vxlan\n"),
@@ -79,9 +79,10 @@ class LauncherTest {
         assertEquals(0, strict.code(), strict.err());
         assertEquals(first.out(), strict.out());
         assertTrue(strict.err().contains("Opened archive " + archive + "."), strict.err());
-        // The daemon's arm of the launcher takes no archive: -Xshare:on there uses only the JDK's.
+        // The daemon's arm of the launcher opens the daemon's own archive, made from dist/weft-daemon.classlist.
         Run help = weft(java.util.Map.of("WEFT_JAVA_OPTS", "-Xshare:on -Xlog:cds=info:stderr"), "daemon", "--help");
         assertEquals(0, help.code(), help.err());
+        assertTrue(help.err().contains("Opened archive " + ROOT.resolve("cli/target/weft-daemon.jsa") + "."), help.err());
         assertTrue(!help.err().contains("weft.jsa"), help.err());
     }
 
@@ -103,7 +104,8 @@ class LauncherTest {
         Path subnetFile = dir.resolve("subnet.env");
         Process daemon = new ProcessBuilder(ROOT.resolve("bin/weft").toString(), "daemon", "--store", "memory",
                 "--net-config-path", config.toString(), "--iface", "lo", "--public-ip", "198.18.0.1",
-                "--subnet-file", subnetFile.toString(), "--healthz-port", "0")
+                "--subnet-file", subnetFile.toString(), "--healthz-port", "0", "--cni-socket",
+                dir.resolve("cni.sock").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("daemon.log").toFile()).start();
         try {
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
@@ -118,6 +120,40 @@ class LauncherTest {
             assertTrue(log.contains("stopping") && log.contains("stopped"), log);
         } finally {
             daemon.destroyForcibly();
+        }
+    }
+
+    /** The daemon's JVM flags come from the launcher, and a flag in WEFT_JAVA_OPTS comes after them, so it wins. */
+    @Test
+    void theDaemonRunsWithTheLaunchersAgentFlagsAndWeftJavaOptsWin() throws Exception {
+        Path config = Files.writeString(dir.resolve("net.json"), "{\"Network\":\"100.96.0.0/16\",\"Backend\":{\"Type\":\"alloc\"}}");
+        Path subnetFile = dir.resolve("subnet.env");
+        ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("bin/weft").toString(), "daemon", "--store", "memory",
+                "--net-config-path", config.toString(), "--iface", "lo", "--public-ip", "198.18.0.1",
+                "--subnet-file", subnetFile.toString(), "--healthz-port", "0", "--cni-socket",
+                dir.resolve("cni.sock").toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("daemon.log").toFile());
+        pb.environment().put("WEFT_JAVA_OPTS", "-Xmx80m");
+        pb.environment().remove("MALLOC_ARENA_MAX");
+        Process daemon = pb.start();
+        try {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                    .until(() -> Files.exists(subnetFile) || !daemon.isAlive());
+            assertTrue(daemon.isAlive(), () -> "daemon died: " + read(dir.resolve("daemon.log")));
+            // bin/weft execs java, so the process started is the JVM itself.
+            List<String> args = List.of(Files.readString(Path.of("/proc/" + daemon.pid() + "/cmdline")).split("\0"));
+            for (String flag : List.of("-Xms8m", "-Xmx64m", "-XX:+UseSerialGC", "-XX:CICompilerCount=2",
+                    "-XX:ReservedCodeCacheSize=48m", "-XX:-UseNotificationThread", "-XX:TrimNativeHeapInterval=2000",
+                    "-Dio.netty.allocator.type=unpooled")) {
+                assertTrue(args.contains(flag), flag + " in " + args);
+            }
+            assertTrue(args.indexOf("-Xmx64m") < args.indexOf("-Xmx80m"), "WEFT_JAVA_OPTS after the launcher's: " + args);
+            assertTrue(args.indexOf("-Xmx80m") < args.indexOf("-jar"), args.toString());
+            String environ = Files.readString(Path.of("/proc/" + daemon.pid() + "/environ"));
+            assertTrue(List.of(environ.split("\0")).contains("MALLOC_ARENA_MAX=2"), "MALLOC_ARENA_MAX=2 set");
+        } finally {
+            daemon.destroyForcibly();
+            daemon.waitFor(10, TimeUnit.SECONDS);
         }
     }
 

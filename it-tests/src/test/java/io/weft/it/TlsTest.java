@@ -1,5 +1,6 @@
 package io.weft.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,8 @@ import io.weft.core.spi.store.Store;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -62,6 +65,31 @@ class TlsTest {
         } finally {
             daemon.close();
         }
+    }
+
+    /**
+     * The etcd client's threads over TLS, on the one Netty line the build picks: each named weft-etcd-*, one
+     * event loop, none of Vert.x's or jetcd's default names, and all gone once the store is closed.
+     */
+    @Test
+    void theEtcdClientRunsOnThreadsNamedForEtcdThatEndWithTheStore() throws IOException {
+        Path ca = write("ca.pem", PKI.caPem());
+        Path cert = write("client.pem", CLIENT.certPem());
+        Path key = write("client-key.pem", CLIENT.keyPem());
+        String prefix = EtcdStores.freshPrefix();
+        ETCD.etcdctl("put", prefix + "/config", "{\"Network\":\"10.5.0.0/16\"}");
+        try (Store store = EtcdStores.open(EtcdStores.tlsOptions(prefix, List.of(ETCD.clientEndpoint()), ca, cert,
+                key))) {
+            assertTrue(store.readNetworkConfig().contains("10.5.0.0/16"), "the config read over TLS");
+            assertEquals(List.of(), threads("vert.x-", "jetcd-"), "threads under their library's default names");
+            assertEquals(List.of("weft-etcd-io-0"), threads("weft-etcd-io"), "event loops");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> threads("weft-etcd-").isEmpty());
+    }
+
+    private static List<String> threads(String... prefixes) {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> Arrays.stream(prefixes).anyMatch(n::startsWith)).sorted().toList();
     }
 
     @Test

@@ -8,7 +8,7 @@ import jnr.ffi.types.ssize_t;
 
 /**
  * The libc calls weft makes (the data path's TUN device, UDP socket, poll and eventfd, sd_notify's unix
- * datagram, and the rtnetlink socket): the one jnr-ffi interface for native calls, reached through {@link Syscalls}. It is public
+ * datagram, the rtnetlink socket, and {@code weft doctor}'s raw ICMP socket): the one jnr-ffi interface for native calls, reached through {@link Syscalls}. It is public
  * because jnr-ffi generates its implementation in another class loader.
  *
  * <p>Hot-path calls take buffer and address arguments as raw {@code long} addresses of direct memory
@@ -64,6 +64,15 @@ public interface LibC {
     int SOCK_RAW = 3;
     int SO_RCVTIMEO = 20;
     int MSG_TRUNC = 0x20;
+    int IPPROTO_IP = 0;
+    int IPPROTO_ICMP = 1;
+    /** setsockopt at {@link #IPPROTO_IP}: path MTU discovery, i.e. whether the DF bit is set. */
+    int IP_MTU_DISCOVER = 10;
+    /** {@link #IP_MTU_DISCOVER}: set DF, check sizes against the device's MTU only, not a learnt path MTU. */
+    int IP_PMTUDISC_PROBE = 3;
+    int EMSGSIZE = 90;
+    int ECONNREFUSED = 111;
+    int MADV_DONTNEED = 4;
 
     @SaveError
     int open(String path, int flags);
@@ -95,6 +104,12 @@ public interface LibC {
 
     @SaveError
     int eventfd(int initialValue, int flags);
+
+    /** {@code madvise(addr, length, advice)}: with {@code MADV_DONTNEED}, whole pages given back to the kernel. */
+    @SaveError
+    int madvise(long address, @size_t long length, int advice);
+
+    int getpagesize();
 
     @SaveError
     int setsockopt(int fd, int level, int name, Pointer value, int valueLength);

@@ -71,6 +71,25 @@ public final class Syscalls {
         return Pointer.wrap(Runtime.getSystemRuntime(), direct).address();
     }
 
+    /**
+     * Gives the whole pages inside a direct buffer back to the kernel ({@code MADV_DONTNEED}): each reads as
+     * zeros and takes memory again only when written. The JDK zeroes a direct buffer when it allocates it,
+     * which makes every page of it resident; a packet buffer sized for the largest batch of 64 KB packets
+     * then costs its full size even when a quiet or one-flow data path writes a few of its slots. Called on
+     * fresh (zeroed) buffers, so their contents do not change. The bytes before the first and after the last
+     * whole page keep theirs.
+     */
+    public void releasePages(ByteBuffer direct) {
+        long page = libc.getpagesize();
+        long start = address(direct);
+        long from = (start + page - 1) & -page;
+        long to = (start + direct.capacity()) & -page;
+        if (to - from >= page && libc.madvise(from, to - from, LibC.MADV_DONTNEED) != 0) {
+            throw failure("madvise(MADV_DONTNEED) on a " + direct.capacity() + "-byte packet buffer", errno(),
+                    "report this as a bug");
+        }
+    }
+
     /** Zeroed native memory for a set-up call's argument; freed by the GC. */
     public Pointer memory(int size) {
         return Memory.allocateDirect(runtime, size, true);

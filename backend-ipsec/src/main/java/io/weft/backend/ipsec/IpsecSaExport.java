@@ -1,5 +1,8 @@
 package io.weft.backend.ipsec;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weft.core.WeftException;
 import io.weft.core.model.BackendConfig;
 import io.weft.core.model.Ipv4;
@@ -11,7 +14,7 @@ import java.util.Optional;
 
 /**
  * What {@code weft ipsec sa} prints: this host's SAs, as a table or, with their keys, as Wireshark
- * {@code esp_sa} lines. Keys are derived again from the key file, the PSK (the host's PSK file when the caller
+ * {@code esp_sa} lines; and, as JSON with the senders' clocks judged, what {@code weft doctor} reads. Keys are derived again from the key file, the PSK (the host's PSK file when the caller
  * names one, else {@code Backend.PSK}) and the SA list the running backend keeps, so the command refuses to run
  * unless the caller can read the key file.
  * Reached through {@link IpsecBackendProvider#report}. Stateless.
@@ -32,6 +35,34 @@ final class IpsecSaExport {
                     l.contents.keyBits()));
         }
         return lines;
+    }
+
+    /**
+     * The SAs as one JSON document, for {@code weft doctor}: the allowed clock skew, and each SA with, for an inbound
+     * one, how old its SPI (the sender's clock in seconds when it made the SA) is by this host's clock
+     * {@code nowEpochSeconds}, and whether this host's rekey policy accepts that age (else the clocks differ by more
+     * than the skew). No keys.
+     */
+    static List<String> json(BackendConfig backend, Optional<Path> stateDir, Optional<Path> pskFile,
+            long nowEpochSeconds) {
+        Loaded l = load(backend, stateDir, pskFile);
+        RekeyPolicy policy = RekeyPolicy.of(IpsecSettings.rekey(backend));
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        root.put("clockSkewSeconds", policy.clockSkew().toSeconds());
+        ArrayNode sas = root.putArray("sas");
+        for (SaRecord sa : l.contents.sas()) {
+            ObjectNode n = sas.addObject();
+            n.put("direction", sa.outbound() ? "out" : "in");
+            n.put("source", sa.source());
+            n.put("destination", sa.destination());
+            n.put("spi", Esp.spiHex(sa.spi()));
+            n.put("current", sa.current());
+            if (!sa.outbound()) {
+                n.put("ageSeconds", nowEpochSeconds - Integer.toUnsignedLong(sa.spi()));
+                n.put("senderClockOk", policy.freshSpi(sa.spi(), nowEpochSeconds));
+            }
+        }
+        return List.of(root.toPrettyString());
     }
 
     /** One Wireshark {@code esp_sa} line per SA, with keys. */

@@ -84,11 +84,16 @@ record IpsecSettings(Psk psk, PskOrigin pskOrigin, int port, String device, int 
         int port = backend.intField("Port", DEFAULT_PORT, 1, 65535);
         String device = UdpDataPath.device(backend);
         int keyBits = backend.intField("KeyBits", 256, 128, 256);
-        int rekey = backend.intField("RekeySeconds", MAX_REKEY_SECONDS, MIN_REKEY_SECONDS, MAX_REKEY_SECONDS);
         int queues = backend.field("Queues").isPresent()
                 ? backend.intField("Queues", 1, 1, UdpDataPath.MAX_QUEUES) : UdpDataPath.queues(backend);
-        return new IpsecSettings(psk, pskOrigin(backend, pskFile), port, device, keyBits, Duration.ofSeconds(rekey),
-                queues, stateDir(hostStateDir));
+        return new IpsecSettings(psk, pskOrigin(backend, pskFile), port, device, keyBits, rekey(backend), queues,
+                stateDir(hostStateDir));
+    }
+
+    /** {@code Backend.RekeySeconds}, for the daemon and for {@code weft doctor}'s report. */
+    static Duration rekey(BackendConfig backend) {
+        return Duration.ofSeconds(backend.intField("RekeySeconds", MAX_REKEY_SECONDS, MIN_REKEY_SECONDS,
+                MAX_REKEY_SECONDS));
     }
 
     /** The PSK alone, for {@code weft ipsec sa}: the host's file when it names one, else {@code Backend.PSK}. */

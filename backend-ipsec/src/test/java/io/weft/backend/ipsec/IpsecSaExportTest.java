@@ -135,7 +135,33 @@ class IpsecSaExportTest {
         WeftException e = assertThrows(WeftException.class, () -> provider.report("keys", "table", config,
                 Optional.of(dir)));
         assertEquals("the ipsec backend has no \"keys\" report: it has sa", e.getMessage());
-        e = assertThrows(WeftException.class, () -> report("json"));
-        assertEquals("the ipsec sa report has no \"json\" format: use table or wireshark", e.getMessage());
+        e = assertThrows(WeftException.class, () -> report("yaml"));
+        assertEquals("the ipsec sa report has no \"yaml\" format: use table, wireshark or json", e.getMessage());
+    }
+
+    @Test
+    void jsonJudgesEachInboundSasSenderClockByTheAllowedSkew() throws Exception {
+        X25519Keys own = KeyFile.loadOrCreate(dir.resolve(KeyFile.FILE_NAME), TestKeys.seeded(1));
+        X25519Keys peer = X25519Keys.generate(TestKeys.seeded(2));
+        long now = 0x69000000L + 1000;
+        SaListFile.write(dir.resolve(SaListFile.FILE_NAME), new SaListFile.Contents(own.publicKeyBase64(), 128,
+                SaListFile.pskId(TestKeys.PSK), List.of(
+                        new SaRecord(true, "198.18.0.1", "198.18.0.2", 0x69000001, peer.publicKeyBase64(), true),
+                        new SaRecord(false, "198.18.0.2", "198.18.0.1", (int) (now - 60), peer.publicKeyBase64(), true),
+                        new SaRecord(false, "198.18.0.3", "198.18.0.1", (int) (now + 121), peer.publicKeyBase64(),
+                                true))));
+        List<String> json = IpsecSaExport.json(config.backend(), Optional.of(dir), Optional.empty(), now);
+        com.fasterxml.jackson.databind.JsonNode root = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(String.join("\n", json));
+        assertEquals(120, root.get("clockSkewSeconds").asInt());
+        com.fasterxml.jackson.databind.JsonNode sas = root.get("sas");
+        assertEquals("out", sas.get(0).get("direction").asText());
+        assertEquals("0x69000001", sas.get(0).get("spi").asText());
+        assertTrue(!sas.get(0).has("senderClockOk"), "an outbound SA's SPI is this host's own clock");
+        assertEquals(60, sas.get(1).get("ageSeconds").asLong());
+        assertTrue(sas.get(1).get("senderClockOk").asBoolean(), "made a minute ago by a clock that agrees");
+        assertEquals(-121, sas.get(2).get("ageSeconds").asLong());
+        assertTrue(!sas.get(2).get("senderClockOk").asBoolean(), "121 s in the future: more than the skew");
+        assertEquals(1, report("json").size(), "the provider offers the format");
     }
 }

@@ -66,6 +66,8 @@ abstract class ForwardingLoop {
         this.routes = ends.routes();
         this.stats = stats;
         this.batch = batch;
+        // Slots take memory as the traffic first fills them, not all 32 of 64 KB at start.
+        sys.releasePages(batch.data());
         this.offloads = ends.offloads();
         this.queue = ends.queue();
         this.transform = ends.transform();

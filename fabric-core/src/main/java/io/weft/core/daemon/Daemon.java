@@ -132,8 +132,10 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** Config → lease → backend → ops rules → loops. Under the lifecycle lock. */
-    private void join(NetworkConfig cfg, ExternalInterface iface, String publicIp) {
+    private void join(NetworkConfig cfg, ExternalInterface external, String publicIp) {
         view.config(cfg);
+        // Backend.MTU, when set, is the underlay MTU every backend sizes its packets for.
+        ExternalInterface iface = external.sizedFor(cfg.backend());
         BackendProvider provider = backends.get(cfg.backend().type());
         backend = provider.create(new BackendContext(iface, publicIp, Optional.ofNullable(options.backendStateDir()),
                 Optional.ofNullable(options.backendPskFile()), options.routeResync()));
@@ -150,7 +152,7 @@ public final class Daemon implements AutoCloseable {
         Network network = backend.start(lease, mtu);
         NetworkFeed feed = new NetworkFeed(network, view.metrics()::observeRouteLatency);
         LeaseWatcher watcher = new LeaseWatcher(store, keeper::current, feed::peerEvents, keeper::markLost);
-        host = new RunningHost(cfg, mtu, keeper, watcher, network, feed);
+        host = new RunningHost(cfg, mtu, iface, keeper, watcher, network, feed);
         view.joined(host);
         writeSubnetEnv(lease);
         LOG.info("lease held subnet={} expires={} mtu={} subnetFile={}", lease.subnet(), lease.expiration(), mtu,

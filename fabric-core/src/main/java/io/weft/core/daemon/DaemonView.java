@@ -88,6 +88,6 @@ final class DaemonView {
     String statusJson() {
         RunningHost h = host;
         return StatusJson.render(currentLease().orElse(null), config, h == null ? 0 : h.mtu(),
-                readiness.isReady(), peers(), stats());
+                h == null ? null : h.underlay(), readiness.isReady(), peers(), stats());
     }
 }

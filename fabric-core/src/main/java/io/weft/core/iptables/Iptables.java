@@ -36,6 +36,16 @@ final class Iptables {
         }
     }
 
+    /** Runs the command and returns what it printed; fails with its output unless it exits 0. */
+    String output(List<String> args) {
+        Result r = run(args, null);
+        if (r.exit != 0) {
+            throw new WeftException(String.join(" ", args) + " failed (exit " + r.exit + "): " + r.output.strip()
+                    + "; is iptables installed and are we root?");
+        }
+        return r.output;
+    }
+
     private record Result(int exit, String output) {
     }
 

@@ -102,6 +102,9 @@ public final class DaemonMetrics {
         routeLatency = Histogram.builder().name("weft_peer_route_latency_seconds").unit(Unit.SECONDS)
                 .help("Time from a peer's lease change reaching this host's watcher to its route being usable here")
                 .classicUpperBounds(0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5)
+                // Classic buckets only (the text format shows nothing else) and no exemplars (no tracer here):
+                // either one starts the client's scheduler thread, which this daemon has no use for.
+                .classicOnly().withoutExemplars()
                 .register(registry);
     }
 

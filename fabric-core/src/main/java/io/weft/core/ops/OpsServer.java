@@ -27,9 +27,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.util.concurrent.DefaultEventExecutorGroup;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.weft.core.WeftException;
 import java.io.IOException;
@@ -50,7 +48,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A liveness probe must get its answer whatever other clients do, so it is served with Netty (which jetcd
  * brings along anyway): one I/O thread reads every connection without blocking, so a client that sends half
- * a request holds no thread, and {@value #HANDLER_THREADS} handler threads build the replies. Each connection
+ * a request holds no thread. The same thread ({@value #THREAD_NAME}) builds the replies: each is built from
+ * memory in well under a millisecond, so a second thread would cost its stack and buy nothing. Each connection
  * carries one request and must be done within {@link #CONNECTION_DEADLINE} from its accept, request read and
  * reply written, or it is closed; requests are limited to small headers and bodies. Owned and closed by the
  * daemon; thread-safe.
@@ -58,12 +57,11 @@ import org.slf4j.LoggerFactory;
 public final class OpsServer implements AutoCloseable {
     /** How long one connection may take, from accept to the last byte of the reply. */
     public static final Duration CONNECTION_DEADLINE = Duration.ofSeconds(10);
-    static final int HANDLER_THREADS = 2;
+    static final String THREAD_NAME = "weft-ops-http";
     private static final int MAX_BODY = 64 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(OpsServer.class);
 
     private final EventLoopGroup io;
-    private final EventExecutorGroup handlers;
     private final Channel server;
 
     /**
@@ -79,9 +77,11 @@ public final class OpsServer implements AutoCloseable {
     OpsServer(String ip, int port, Supplier<Optional<String>> notReady, DaemonMetrics metrics,
             Supplier<String> status, Duration deadline) {
         Routes routes = new Routes(notReady, metrics, status);
-        io = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("weft-ops-io", true),
-                NioIoHandler.newFactory());
-        handlers = new DefaultEventExecutorGroup(HANDLER_THREADS, new DefaultThreadFactory("weft-ops-http", true));
+        io = new MultiThreadIoEventLoopGroup(1, task -> {
+            Thread thread = new FastThreadLocalThread(task, THREAD_NAME);
+            thread.setDaemon(true);
+            return thread;
+        }, NioIoHandler.newFactory());
         try {
             server = new ServerBootstrap()
                     .group(io)
@@ -94,7 +94,7 @@ public final class OpsServer implements AutoCloseable {
                                     .addLast(new Deadline(deadline))
                                     .addLast(new HttpServerCodec())
                                     .addLast(new HttpObjectAggregator(MAX_BODY))
-                                    .addLast(handlers, routes);
+                                    .addLast(routes);
                         }
                     })
                     .bind(new InetSocketAddress(ip, port)).syncUninterruptibly().channel();
@@ -117,10 +117,9 @@ public final class OpsServer implements AutoCloseable {
         shutdown();
     }
 
-    /** The I/O thread first, which closes every open connection, then the handlers those closes still reach. */
+    /** Stops the thread, which closes every open connection. */
     private void shutdown() {
         io.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
-        handlers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
     }
 
     /** Closes its connection once the deadline has passed since the accept. */

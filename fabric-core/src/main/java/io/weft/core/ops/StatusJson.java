@@ -8,13 +8,14 @@ import io.weft.core.WeftException;
 import io.weft.core.model.Ipv4Subnet;
 import io.weft.core.model.Lease;
 import io.weft.core.model.NetworkConfig;
+import io.weft.core.spi.backend.ExternalInterface;
 import io.weft.core.spi.backend.NetworkStats;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Renders the {@code /status} document that {@code weft status} prints: this host's lease, expiry, MTU,
- * backend and network, then each peer with its counters, how often its key changed, when it was last heard from
+ * Renders the {@code /status} document that {@code weft status} and {@code weft doctor} read: this host's lease,
+ * expiry, MTU, the external interface and the underlay MTU the backend was sized for, backend and network, then each peer with its counters, how often its key changed, when it was last heard from
  * and (for a kernel backend) the state of its route and neighbour entries, and the kernel entries repaired so
  * far. Stateless.
  */
@@ -24,8 +25,12 @@ public final class StatusJson {
     private StatusJson() {
     }
 
-    public static String render(Lease lease, NetworkConfig config, int mtu, boolean ready, Map<Ipv4Subnet, Lease> peers,
-            NetworkStats stats) {
+    /**
+     * @param underlay the underlay interface as the backend was sized for it (its MTU is {@code Backend.MTU} when
+     *                 set), or null before the host has joined
+     */
+    public static String render(Lease lease, NetworkConfig config, int mtu, ExternalInterface underlay, boolean ready,
+            Map<Ipv4Subnet, Lease> peers, NetworkStats stats) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("ready", ready);
         root.put("network", config == null ? null : config.network().toString());
@@ -35,6 +40,8 @@ public final class StatusJson {
         root.put("expiration", lease == null || lease.isReservation() ? null : lease.expiration().toString());
         root.put("reserved", lease != null && lease.isReservation());
         root.put("mtu", mtu);
+        root.put("externalInterface", underlay == null ? null : underlay.name());
+        root.put("underlayMtu", underlay == null ? 0 : underlay.mtu());
         ObjectNode totals = root.putObject("totals");
         totals.put("txPackets", stats.txPackets());
         totals.put("txBytes", stats.txBytes());

@@ -106,6 +106,23 @@ class OpsServerTest {
     }
 
     @Test
+    void oneThreadNamedWeftOpsHttpServesEveryRequestAndEndsWithTheServer() throws Exception {
+        server = start(OpsServer.CONNECTION_DEADLINE);
+        for (String path : List.of("/healthz", "/readyz", "/metrics", "/status")) {
+            get(path, Duration.ofSeconds(5));
+        }
+        assertEquals(1, opsThreads(), "threads named weft-ops-http");
+        server.close();
+        server = null;
+        await().atMost(Duration.ofSeconds(5)).until(() -> opsThreads() == 0);
+    }
+
+    private static long opsThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("weft-ops")).count();
+    }
+
+    @Test
     void anUnknownPathIs404AndEachReplyClosesItsConnection() throws Exception {
         server = start(OpsServer.CONNECTION_DEADLINE);
         HttpResponse<String> r = get("/nope", Duration.ofSeconds(5));

@@ -9,6 +9,7 @@ import io.weft.core.config.NetworkConfigParser;
 import io.weft.core.model.Ipv4Subnet;
 import io.weft.core.model.Lease;
 import io.weft.core.model.LeaseAttrs;
+import io.weft.core.spi.backend.ExternalInterface;
 import io.weft.core.spi.backend.NetworkStats;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -37,9 +38,12 @@ class PeerKeyChangesTest {
 
     @Test
     void statusShowsEachPeersKeyChangesAndZeroForTheOthers() throws Exception {
-        String json = StatusJson.render(null, NetworkConfigParser.parse("{\"Network\":\"100.96.0.0/16\"}"), 1438, true,
-                Map.of(B.subnet(), B, C.subnet(), C), stats);
-        JsonNode peers = new ObjectMapper().readTree(json).get("peers");
+        String json = StatusJson.render(null, NetworkConfigParser.parse("{\"Network\":\"100.96.0.0/16\"}"), 1438,
+                new ExternalInterface("eth0", "198.18.0.1", 1400), true, Map.of(B.subnet(), B, C.subnet(), C), stats);
+        JsonNode status = new ObjectMapper().readTree(json);
+        assertEquals("eth0", status.get("externalInterface").asText(), "doctor reads the interface");
+        assertEquals(1400, status.get("underlayMtu").asInt(), "and the underlay MTU the backend was sized for");
+        JsonNode peers = status.get("peers");
         assertEquals(2, peers.get(0).get("keyChanges").asLong());
         assertEquals(0, peers.get(1).get("keyChanges").asLong());
     }

@@ -5,6 +5,8 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.common.exception.EtcdException;
 import io.grpc.Status;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.weft.core.WeftException;
 import io.weft.core.spi.store.StoreOptions;
 import java.io.IOException;
@@ -25,8 +27,11 @@ import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 
@@ -42,12 +47,15 @@ final class EtcdConnection implements AutoCloseable {
     private static final Duration KEEPALIVE_TIME = Duration.ofSeconds(10);
 
     private final Client client;
+    private final ExecutorService callbacks;
     private final String endpoints;
     private final String username;
     private final Duration timeout;
 
-    private EtcdConnection(Client client, String endpoints, String username, Duration timeout) {
+    private EtcdConnection(Client client, ExecutorService callbacks, String endpoints, String username,
+            Duration timeout) {
         this.client = client;
+        this.callbacks = callbacks;
         this.endpoints = endpoints;
         this.username = username;
         this.timeout = timeout;
@@ -85,7 +93,41 @@ final class EtcdConnection implements AutoCloseable {
                 .retryMaxDuration(timeout);
         configureTls(builder, options, https);
         configureAuth(builder, options);
-        return new EtcdConnection(builder.build(), String.join(",", endpoints), options.username(), timeout);
+        ExecutorService callbacks = callbackPool();
+        Vertx vertx = vertx();
+        Client client;
+        try {
+            client = builder.executorService(callbacks).vertx(vertx).build();
+        } catch (RuntimeException e) {
+            callbacks.shutdownNow();
+            vertx.close();
+            throw e;
+        }
+        return new EtcdConnection(client, callbacks, String.join(",", endpoints), options.username(), timeout);
+    }
+
+    /**
+     * The Vert.x instance that carries the gRPC connection: one event loop ({@code weft-etcd-io-0}, named by
+     * {@link EtcdThreadNames}) is all one channel uses, where Vert.x would size its pools for a server (two
+     * event loops per core, 20 workers); the client closes it.
+     */
+    private static Vertx vertx() {
+        return Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
+                .setInternalBlockingPoolSize(1).setUseDaemonThread(true));
+    }
+
+    /**
+     * Where jetcd runs its callbacks (watch and keep-alive listeners, retries): as jetcd's own, a cached pool
+     * (a callback that waits for another must not wait for a thread), with threads named
+     * {@code weft-etcd-callback-N} that end after a minute idle. Closed by {@link #close()}.
+     */
+    private static ExecutorService callbackPool() {
+        AtomicInteger count = new AtomicInteger();
+        return Executors.newCachedThreadPool(task -> {
+            Thread thread = new Thread(task, "weft-etcd-callback-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     private static URI parseEndpoint(String endpoint) {
@@ -279,5 +321,6 @@ final class EtcdConnection implements AutoCloseable {
     @Override
     public void close() {
         client.close();
+        callbacks.shutdownNow();
     }
 }
