@@ -68,6 +68,30 @@ class LeaseWatcherTest {
     }
 
     @Test
+    void oneWatchServesEveryPollAndEachPollsChangesAreOneBatch() throws InterruptedException {
+        watcher.poll(NO_WAIT);
+        for (int i = 2; i < 12; i++) {
+            store.createLease(subnet(i), peer(i), TTL);
+            store.createLease(subnet(100 + i), peer(100 + i), TTL);
+            watcher.poll(NO_WAIT);
+        }
+        watcher.poll(NO_WAIT);
+        assertEquals(20, watcher.peers().size());
+        assertEquals(1, watcher.watchOpens(), "one watch, opened after the snapshot");
+        assertEquals(10, watcher.peerBatches(), "one batch of two events per poll that found changes");
+
+        // A compaction ends the watch; the next poll opens one from the snapshot's revision.
+        store.createLease(subnet(50), peer(50), TTL);
+        store.compact(store.revision());
+        watcher.poll(NO_WAIT);
+        store.createLease(subnet(51), peer(51), TTL);
+        watcher.poll(NO_WAIT);
+        assertEquals(2, watcher.watchOpens());
+        assertEquals(22, watcher.peers().size());
+        watcher.close();
+    }
+
+    @Test
     void peersThatCameAndWentDuringACompactedGapArriveAsTheRightEvents() throws InterruptedException {
         store.createLease(subnet(2), peer(2), TTL); // stays
         store.createLease(subnet(3), peer(3), TTL); // removed during the gap

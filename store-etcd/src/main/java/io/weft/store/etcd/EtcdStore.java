@@ -2,8 +2,6 @@ package io.weft.store.etcd;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.common.exception.CompactedException;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.PutResponse;
 import io.etcd.jetcd.kv.TxnResponse;
@@ -13,7 +11,6 @@ import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
-import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import io.weft.core.Excerpt;
@@ -25,6 +22,7 @@ import io.weft.core.model.LeaseAttrs;
 import io.weft.core.model.LeaseEvent;
 import io.weft.core.spi.store.CreateResult;
 import io.weft.core.spi.store.LeaseSnapshot;
+import io.weft.core.spi.store.LeaseWatch;
 import io.weft.core.spi.store.Store;
 import io.weft.core.spi.store.StoreOptions;
 import io.weft.core.spi.store.WatchResult;
@@ -37,9 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,11 +58,13 @@ import org.slf4j.LoggerFactory;
  *     etcd lease id: ids this store granted are known from the grant, others are queried once. Only a
  *     keep-alive by another tool (say {@code etcdctl lease keep-alive}) moves a deadline, and then the
  *     cached one is early, which at worst makes an expiration look sooner than it is.
- * <li>A watch call opens an etcd watch from {@code afterRevision + 1}, returns with the first batch of
- *     events (or empty after {@code maxWait}) and closes it. A compacted start revision becomes
- *     {@link WatchResult.Compacted} with a fresh listing. A broken watch (etcd unreachable, no leader) is a
- *     {@link WeftException}; the core's {@code LeaseWatcher} retries it with capped exponential backoff and
- *     resyncs from a listing, so no change is lost.
+ * <li>{@link #openLeaseWatch} opens one etcd watch stream from {@code afterRevision + 1} that stays open
+ *     ({@link EtcdLeaseWatch}): each read takes every response that has arrived as one batch, so a daemon holds
+ *     one stream for its life rather than opening one per read, and a burst reaches it in few batches. A
+ *     compacted start revision becomes {@link WatchResult.Compacted} with a fresh listing. A broken watch (etcd
+ *     unreachable, no leader) is a {@link WeftException}; the core's {@code LeaseWatcher} then opens another,
+ *     retried with capped exponential backoff after a resync from a listing, so no change is lost.
+ *     {@link #watchLeases} is one read of a watch opened for it.
  * </ul>
  *
  * <p>Owns its {@link EtcdConnection}; {@link #close()} closes it. Thread-safe: all state is in etcd
@@ -213,52 +210,15 @@ final class EtcdStore implements Store {
 
     @Override
     public WatchResult watchLeases(long afterRevision, Duration maxWait) throws InterruptedException {
-        BlockingQueue<Object> arrivals = new LinkedBlockingQueue<>();
-        WatchOption option = WatchOption.builder()
-                .isPrefix(true)
-                .withRevision(afterRevision + 1)
-                // Without a leader a watch would wait silently; with this etcd cancels it, so the caller
-                // sees the outage and resyncs once the cluster is back.
-                .withRequireLeader(true)
-                .build();
-        long deadline = System.nanoTime() + Math.max(0, maxWait.toNanos());
-        Watch.Watcher watcher;
-        try {
-            watcher = etcd.client().getWatchClient().watch(subnetsPrefixBytes, option,
-                    Watch.listener(arrivals::add, arrivals::add));
-        } catch (RuntimeException e) {
-            throw etcd.failure("watch leases under " + subnetsPrefix, e);
+        try (LeaseWatch watch = openLeaseWatch(afterRevision)) {
+            return watch.next(maxWait);
         }
-        try {
-            while (true) {
-                long remaining = deadline - System.nanoTime();
-                Object next = remaining <= 0 ? arrivals.poll() : arrivals.poll(remaining, TimeUnit.NANOSECONDS);
-                if (next == null) {
-                    return new WatchResult.Changes(List.of(), afterRevision);
-                }
-                if (next instanceof CompactedException c) {
-                    LOG.debug("watch from revision {} refused: compacted through {}", afterRevision + 1,
-                            c.getCompactedRevision());
-                    return new WatchResult.Compacted(listLeases());
-                }
-                if (next instanceof Throwable t) {
-                    throw etcd.failure("watch leases under " + subnetsPrefix + " from revision " + (afterRevision + 1), t);
-                }
-                List<WatchResponse> batch = new ArrayList<>();
-                batch.add((WatchResponse) next);
-                // Whatever else has already arrived goes out in the same result.
-                Object more;
-                while ((more = arrivals.peek()) instanceof WatchResponse) {
-                    batch.add((WatchResponse) arrivals.poll());
-                }
-                WatchResult.Changes changes = toChanges(batch, afterRevision);
-                if (!changes.events().isEmpty()) {
-                    return changes;
-                }
-            }
-        } finally {
-            watcher.close();
-        }
+    }
+
+    @Override
+    public LeaseWatch openLeaseWatch(long afterRevision) {
+        return new EtcdLeaseWatch(etcd, subnetsPrefixBytes, subnetsPrefix, afterRevision, this::toChanges,
+                this::listLeases);
     }
 
     private WatchResult.Changes toChanges(List<WatchResponse> batch, long afterRevision) {
