@@ -2,6 +2,7 @@ package io.weft.store.etcd;
 
 import io.etcd.jetcd.lease.LeaseTimeToLiveResponse;
 import io.etcd.jetcd.options.LeaseOption;
+import io.weft.core.WeftException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
@@ -25,10 +26,21 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class EtcdLeaseDeadlines {
     static final int MAX_CACHED = 16_384;
+    /**
+     * How often a TTL query refused because etcd's leader is behind in applying writes (a cold start of thousands of
+     * hosts) is asked again: etcd gives up on it after one second, and the same question soon after is answered.
+     */
+    static final int BUSY_RETRIES = 5;
+    private static final long BUSY_FIRST_WAIT_MILLIS = 100;
 
     private final EtcdConnection etcd;
     private final Clock clock;
     private final Map<Long, Instant> deadlines = new ConcurrentHashMap<>();
+    /**
+     * TTL queries on their way, by id: callers that ask for the same unknown id at once (the store's watchers, all
+     * told of one new lease) share one query rather than each sending its own.
+     */
+    private final Map<Long, CompletableFuture<LeaseTimeToLiveResponse>> inFlight = new ConcurrentHashMap<>();
 
     EtcdLeaseDeadlines(EtcdConnection etcd, Clock clock) {
         this.etcd = etcd;
@@ -57,7 +69,7 @@ final class EtcdLeaseDeadlines {
 
     /**
      * The deadlines of these etcd lease ids: cached ones, plus one concurrent {@code LeaseTimeToLive} query
-     * for each unknown id. An id etcd no longer knows (expired, revoked) gets "now": its keys are about to go.
+     * for each unknown id (one query in all for an id several callers ask for at once). An id etcd no longer knows (expired, revoked) gets "now": its keys are about to go.
      * Id 0 (a key with no etcd lease, a reservation) has none.
      */
     Map<Long, Instant> of(List<Long> ids) {
@@ -72,7 +84,8 @@ final class EtcdLeaseDeadlines {
                 out.put(id, cached);
             } else {
                 try {
-                    pending.put(id, etcd.client().getLeaseClient().timeToLive(id, LeaseOption.DEFAULT));
+                    pending.put(id, inFlight.computeIfAbsent(id,
+                            k -> etcd.client().getLeaseClient().timeToLive(k, LeaseOption.DEFAULT)));
                 } catch (RuntimeException e) {
                     throw etcd.failure("read the TTL of etcd lease " + Long.toHexString(id), e);
                 }
@@ -80,7 +93,12 @@ final class EtcdLeaseDeadlines {
         }
         for (Map.Entry<Long, CompletableFuture<LeaseTimeToLiveResponse>> p : pending.entrySet()) {
             long id = p.getKey();
-            LeaseTimeToLiveResponse r = etcd.call("read the TTL of etcd lease " + Long.toHexString(id), p::getValue);
+            LeaseTimeToLiveResponse r;
+            try {
+                r = timeToLive(id, p.getValue());
+            } finally {
+                inFlight.remove(id, p.getValue());
+            }
             Instant deadline = before.plusSeconds(Math.max(0, r.getTTL()));
             deadlines.put(id, deadline);
             out.put(id, deadline);
@@ -89,5 +107,30 @@ final class EtcdLeaseDeadlines {
             deadlines.keySet().retainAll(wanted);
         }
         return out;
+    }
+
+    /** The answer to a TTL query already sent, asking again (with a growing wait) while etcd says it is busy. */
+    private LeaseTimeToLiveResponse timeToLive(long id, CompletableFuture<LeaseTimeToLiveResponse> first) {
+        String action = "read the TTL of etcd lease " + Long.toHexString(id);
+        CompletableFuture<LeaseTimeToLiveResponse> sent = first;
+        long wait = BUSY_FIRST_WAIT_MILLIS;
+        for (int attempt = 0; ; attempt++) {
+            CompletableFuture<LeaseTimeToLiveResponse> current = sent;
+            try {
+                return etcd.call(action, () -> current);
+            } catch (WeftException e) {
+                if (attempt >= BUSY_RETRIES || !String.valueOf(e.getMessage()).contains("applied index")) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new WeftException("interrupted while waiting for etcd at " + etcd.endpoints() + " to " + action, e);
+            }
+            wait *= 2;
+            sent = etcd.client().getLeaseClient().timeToLive(id, LeaseOption.DEFAULT);
+        }
     }
 }
