@@ -65,6 +65,8 @@ import org.slf4j.LoggerFactory;
  *     unreachable, no leader) is a {@link WeftException}; the core's {@code LeaseWatcher} then opens another,
  *     retried with capped exponential backoff after a resync from a listing, so no change is lost.
  *     {@link #watchLeases} is one read of a watch opened for it.
+ * <li>Each version of a key (its key and {@code mod_revision}) is decoded once ({@link DecodedLeases}): later
+ *     listings and watch events of the same version reuse the {@link Lease}, with no JSON decoding and no TTL query.
  * </ul>
  *
  * <p>Owns its {@link EtcdConnection}; {@link #close()} closes it. Thread-safe: all state is in etcd
@@ -80,6 +82,7 @@ final class EtcdStore implements Store {
     private final ByteSequence subnetsPrefixBytes;
     private final EtcdLeaseDeadlines deadlines;
     private final BadKeyReports badKeys;
+    private final DecodedLeases decoded = new DecodedLeases();
 
     EtcdStore(EtcdConnection etcd, StoreOptions options, Clock clock) {
         this.etcd = Objects.requireNonNull(etcd, "etcd is null");
@@ -113,20 +116,16 @@ final class EtcdStore implements Store {
     public LeaseSnapshot listLeases() {
         GetResponse r = etcd.call("list leases under " + subnetsPrefix,
                 () -> etcd.client().getKVClient().get(subnetsPrefixBytes, GetOption.builder().isPrefix(true).build()));
-        Map<Long, Instant> known = deadlines.of(r.getKvs().stream().map(KeyValue::getLease).toList());
+        Map<Long, Instant> known = deadlines.of(r.getKvs().stream().filter(kv -> decoded.get(kv) == null)
+                .map(KeyValue::getLease).toList());
         List<Lease> leases = new ArrayList<>();
         for (KeyValue kv : r.getKvs()) {
-            Optional<Ipv4Subnet> subnet = subnetOf(kv.getKey());
-            if (subnet.isEmpty()) {
-                continue;
-            }
-            LeaseAttrs attrs = decode(kv, "ignoring it");
-            if (attrs != null) {
-                leases.add(new Lease(subnet.get(), attrs, kv.getLease() == 0 ? null : known.get(kv.getLease()),
-                        kv.getModRevision()));
+            Lease lease = lease(kv, known, "ignoring it");
+            if (lease != null) {
+                leases.add(lease);
             }
         }
-        deadlines.retainOnly(known.keySet());
+        deadlines.retainOnly(r.getKvs().stream().map(KeyValue::getLease).toList());
         return new LeaseSnapshot(leases, r.getHeader().getRevision());
     }
 
@@ -227,7 +226,7 @@ final class EtcdStore implements Store {
             events.addAll(r.getEvents());
         }
         Map<Long, Instant> known = deadlines.of(events.stream()
-                .filter(e -> e.getEventType() == WatchEvent.EventType.PUT)
+                .filter(e -> e.getEventType() == WatchEvent.EventType.PUT && decoded.get(e.getKeyValue()) == null)
                 .map(e -> e.getKeyValue().getLease()).toList());
         List<LeaseEvent> out = new ArrayList<>();
         long revision = afterRevision;
@@ -236,6 +235,13 @@ final class EtcdStore implements Store {
             // The revision of the last event seen, not the response header's: etcd may send a catching-up
             // watcher a header revision beyond events it has not delivered yet.
             revision = Math.max(revision, kv.getModRevision());
+            if (e.getEventType() == WatchEvent.EventType.PUT) {
+                Lease cached = decoded.get(kv);
+                if (cached != null) {
+                    out.add(new LeaseEvent.Added(cached));
+                    continue;
+                }
+            }
             Optional<Ipv4Subnet> subnet = subnetOf(kv.getKey());
             if (subnet.isEmpty()) {
                 continue;
@@ -244,16 +250,41 @@ final class EtcdStore implements Store {
                 case PUT -> {
                     // A value that is no longer lease JSON is reported as a removal: peers must drop the route
                     // they had for it rather than keep it forever.
-                    LeaseAttrs attrs = decode(kv, "reporting it as removed");
-                    out.add(attrs == null ? new LeaseEvent.Removed(subnet.get()) : new LeaseEvent.Added(new Lease(
-                            subnet.get(), attrs, kv.getLease() == 0 ? null : known.get(kv.getLease()),
-                            kv.getModRevision())));
+                    Lease lease = lease(kv, known, "reporting it as removed");
+                    out.add(lease == null ? new LeaseEvent.Removed(subnet.get()) : new LeaseEvent.Added(lease));
                 }
-                case DELETE -> out.add(new LeaseEvent.Removed(subnet.get()));
+                case DELETE -> {
+                    decoded.remove(kv.getKey());
+                    out.add(new LeaseEvent.Removed(subnet.get()));
+                }
                 default -> LOG.debug("ignoring watch event type={} key={}", e.getEventType(), subnet.get());
             }
         }
         return new WatchResult.Changes(out, revision);
+    }
+
+    /**
+     * The lease a key-value holds: the one decoded before for this version, or decoded now (with its deadline from
+     * {@code known}) and remembered; null for a key that is no subnet or a value that is no lease JSON (logged once,
+     * with {@code action}).
+     */
+    private Lease lease(KeyValue kv, Map<Long, Instant> known, String action) {
+        Lease cached = decoded.get(kv);
+        if (cached != null) {
+            return cached;
+        }
+        Optional<Ipv4Subnet> subnet = subnetOf(kv.getKey());
+        if (subnet.isEmpty()) {
+            return null;
+        }
+        LeaseAttrs attrs = decode(kv, action);
+        if (attrs == null) {
+            return null;
+        }
+        Lease lease = new Lease(subnet.get(), attrs, kv.getLease() == 0 ? null : known.get(kv.getLease()),
+                kv.getModRevision());
+        decoded.put(kv.getKey(), lease);
+        return lease;
     }
 
     @Override
