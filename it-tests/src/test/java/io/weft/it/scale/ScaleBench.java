@@ -56,27 +56,36 @@ public final class ScaleBench {
                 + "watchers) threads=%d network=100.64.0.0/10 in /24s (16,383 subnets) etcd=%s%n", hosts, clients,
                 2 * hosts, endpoint);
         try (ScaleCluster cluster = new ScaleCluster(endpoint, prefix, hosts, clients)) {
+            double etcdCpu0 = etcdCpuSeconds(endpoint);
+            double ownCpu0 = ownCpuSeconds();
             long start = System.nanoTime();
             cluster.start();
             Duration allocate = cluster.awaitLeases(Duration.ofSeconds(600));
+            double etcdCpu1 = etcdCpuSeconds(endpoint);
+            double ownCpu1 = ownCpuSeconds();
             int duplicates = cluster.duplicateSubnets();
             var stored = cluster.storedLeases();
             int storedHosts = stored.stream().map(l -> l.attrs().publicIp()).collect(Collectors.toSet()).size();
             System.out.printf("allocate: all %d hosts hold a lease %.2f s after a cold start (all at once)%n", hosts,
                     allocate.toMillis() / 1000.0);
+            System.out.printf("cpu used until then: etcd %.1f s, the hosts' JVM %.1f s (on two otherwise idle cores the "
+                    + "cold start takes at least half their sum)%n", etcdCpu1 - etcdCpu0, ownCpu1 - ownCpu0);
             System.out.printf("duplicates: %d (subnets held by two hosts); etcd holds %d leases of %d hosts%n",
                     duplicates, stored.size(), storedHosts);
             System.out.printf("retries: %d lost races in all (%.4f per host); %d hosts started again after a failed "
                     + "first acquisition%n", cluster.lostRaces(), cluster.lostRaces() / (double) hosts, cluster.restarts());
 
+            long watchersStart = System.nanoTime();
+            cluster.startWatchers();
             long convergeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(600);
             while (cluster.convergedWatchers() < hosts && System.nanoTime() < convergeDeadline) {
                 Thread.sleep(100);
             }
-            double converged = (System.nanoTime() - start) / 1e9;
-            System.out.printf("watchers: %d of %d know all %d peers %.2f s after the start; watch streams opened %d "
+            double converged = (System.nanoTime() - watchersStart) / 1e9;
+            System.out.printf("watchers: %d of %d know all %d peers %.2f s after they started (%d at a time read their "
+                    + "first listing); watch streams opened %d "
                     + "(%d recoveries); peer batches %d (%.1f per watcher for %d peers: route-table rebuilds)%n",
-                    cluster.convergedWatchers(), hosts, hosts - 1, converged, cluster.watchOpens(),
+                    cluster.convergedWatchers(), hosts, hosts - 1, converged, ScaleCluster.SYNCING, cluster.watchOpens(),
                     cluster.watchRecoveries(), cluster.peerBatches(), cluster.peerBatches() / (double) hosts, hosts - 1);
 
             List<Long> millis = new ArrayList<>();
@@ -118,6 +127,16 @@ public final class ScaleBench {
             System.out.printf("hosts=%d leases=%d duplicates=%d allocate_s=%.2f propagate_p99_ms=%d%n", hosts,
                     stored.size(), duplicates, allocate.toMillis() / 1000.0, p99);
         }
+    }
+
+    private static double etcdCpuSeconds(String endpoint) throws IOException, InterruptedException {
+        Matcher m = Pattern.compile("(?m)^process_cpu_seconds_total (\\S+)$").matcher(metrics(endpoint));
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+    }
+
+    private static double ownCpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
     }
 
     private static long percentile(List<Long> sorted, int p) {

@@ -32,8 +32,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link LeaseWatcher}, run on their own threads as the daemon runs them, sharing a handful of etcd stores
  * (clients) round-robin: a thousand jetcd clients, each with its own event loop, would measure the JVM rather than
  * etcd. The watchers hand their peer events to a recorder that notes when a probe lease arrived; the data path
- * itself is measured apart ({@code RouteTableScale}, the JMH route lookup). Used by {@code ScaleColdStartTest} and
+ * itself is measured apart ({@code RouteTableHeap}, the JMH route lookup). Used by {@code ScaleColdStartTest} and
  * {@code ScaleBench}; the threads are its own, stopped by {@link #close()}.
+ *
+ * <p>Two things differ from N real hosts, both because the N share one JVM on two cores rather than having a
+ * machine each: the watchers start once every host holds its lease (their work, which a real host does on its own
+ * CPU, would otherwise slow the simulated allocations), and at most {@link #SYNCING} of them read their first
+ * listing at the same moment (N listings of N leases at once would need N² lease objects in one heap).
  */
 public final class ScaleCluster implements AutoCloseable {
     /** A Network with 16,383 /24 subnets: room for 5,000 hosts with a random choice that rarely collides. */
@@ -43,6 +48,8 @@ public final class ScaleCluster implements AutoCloseable {
     /** The daemon exits when its first acquisition fails; systemd starts it again after this ({@code RestartSec}). */
     private static final Duration RESTART_DELAY = Duration.ofSeconds(5);
     private static final int MAX_STARTS = 5;
+    /** Watchers that read their first listing at the same moment. */
+    static final int SYNCING = 32;
 
     private final int hosts;
     private final List<Store> stores = new ArrayList<>();
@@ -50,6 +57,8 @@ public final class ScaleCluster implements AutoCloseable {
     private final List<Host> members = new ArrayList<>();
     private final CountDownLatch go = new CountDownLatch(1);
     private final CountDownLatch leased;
+    private final CountDownLatch watchersGo = new CountDownLatch(1);
+    private final java.util.concurrent.Semaphore syncing = new java.util.concurrent.Semaphore(SYNCING);
     private final AtomicInteger failed = new AtomicInteger();
     private final AtomicInteger restarts = new AtomicInteger();
     private final AtomicLong lastLeaseNanos = new AtomicLong();
@@ -106,7 +115,18 @@ public final class ScaleCluster implements AutoCloseable {
         SubnetAllocator allocator = new SubnetAllocator(store, config, TTL, new SplittableRandom(i));
         LeaseKeeper keeper = new LeaseKeeper(store, allocator, HostClock.system(), LeaseTimings.DEFAULT, l -> { });
         LeaseWatcher watcher = new LeaseWatcher(store, keeper::current, this::record, keeper::markLost);
-        Thread watcherThread = new Thread(null, () -> runQuietly(watcher::run), "scale-watcher-" + i, 256 << 10);
+        Thread watcherThread = new Thread(null, () -> runQuietly(() -> {
+            watchersGo.await();
+            syncing.acquire();
+            try {
+                watcher.poll(Duration.ZERO); // the first listing
+            } catch (RuntimeException e) {
+                // run() lists again, with the daemon's backoff and its log line
+            } finally {
+                syncing.release();
+            }
+            watcher.run();
+        }), "scale-watcher-" + i, 256 << 10);
         Thread keeperThread = new Thread(null, () -> {
             try {
                 go.await();
@@ -123,8 +143,8 @@ public final class ScaleCluster implements AutoCloseable {
                     }
                 }
                 lastLeaseNanos.accumulateAndGet(System.nanoTime(), Math::max);
-                leased.countDown();
                 watcherThread.start();
+                leased.countDown();
                 keeper.run();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -191,6 +211,11 @@ public final class ScaleCluster implements AutoCloseable {
                     + f.error(), f.error());
         }
         return Duration.ofNanos(lastLeaseNanos.get() - startNanos);
+    }
+
+    /** Starts the watchers (each host's once it holds its lease), after {@link #awaitLeases}. */
+    public void startWatchers() {
+        watchersGo.countDown();
     }
 
     /** How many hosts' watchers know all the other hosts' leases as peers. */

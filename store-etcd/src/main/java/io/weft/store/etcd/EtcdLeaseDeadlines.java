@@ -64,7 +64,8 @@ final class EtcdLeaseDeadlines {
 
     /** Forgets every id but these (the ones a full listing still uses). */
     void retainOnly(Collection<Long> ids) {
-        deadlines.keySet().retainAll(ids);
+        // A set: retainAll asks it once per cached id, and a list would make that a scan each time.
+        deadlines.keySet().retainAll(ids instanceof Set<?> ? ids : new HashSet<>(ids));
     }
 
     /**
