@@ -38,7 +38,7 @@ final class EtcdLeaseWatch implements LeaseWatch {
     private final BlockingQueue<Object> arrivals = new LinkedBlockingQueue<>();
     private final Watch.Watcher watcher;
     private long revision;
-    private boolean over;
+    private volatile boolean over;
 
     /**
      * @param decode the lease changes in a batch of responses, after a revision
