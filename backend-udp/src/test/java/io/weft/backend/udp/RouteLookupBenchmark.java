@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The data path's route lookup ({@link RouteTable#lookup}) at 10 and at 5,000 peers: the table a daemon of a
  * 5,000-host cluster holds, built as the daemon builds it ({@link RouteUpdates}, one batch of peer events), in
- * {@code 100.64.0.0/10} with /24 subnets. Each operation looks up 1,024 destinations spread over every peer, so
- * the 5,000-peer table is read across its whole size rather than from one cached line. {@code scripts/bench-scale}
+ * {@code 100.64.0.0/10} with /24 subnets. Each operation looks up 1,024 destinations in peers spread over the
+ * table (every peer at 10), so the 5,000-peer table is read across its size rather than from one cached line. {@code scripts/bench-scale}
  * runs it with {@code -p peers=10,5000}; never a test.
  */
 @State(Scope.Benchmark)
