@@ -84,7 +84,7 @@ public final class ScaleBench {
             double converged = (System.nanoTime() - watchersStart) / 1e9;
             System.out.printf("watchers: %d of %d know all %d peers %.2f s after they started (%d at a time read their "
                     + "first listing); watch streams opened %d "
-                    + "(%d recoveries); peer batches %d (%.1f per watcher for %d peers: route-table rebuilds)%n",
+                    + "(%d recoveries); peer batches %d (%.1f per watcher for %d peers, each a route-table rebuild in a daemon)%n",
                     cluster.convergedWatchers(), hosts, hosts - 1, converged, ScaleCluster.SYNCING, cluster.watchOpens(),
                     cluster.watchRecoveries(), cluster.peerBatches(), cluster.peerBatches() / (double) hosts, hosts - 1);
 
