@@ -54,7 +54,8 @@ class OpsEndpointTest {
         for (String line : new String[] {"weft_lease_held 1.0", "weft_packets_total{direction=\"tx\"} 0.0",
             "weft_bytes_total{direction=\"rx\"} 0.0", "weft_store_reconnects_total 0.0",
             "weft_lease_renew_failures_total 0.0", "weft_peer_lease_renewals_total 0.0",
-            "weft_peer_route_latency_seconds_count 1"}) {
+            "weft_peer_route_latency_seconds_count 1", "weft_watch_opens_total 1.0",
+            "weft_peer_batches_total 1.0"}) {
             assertTrue(metrics.contains(line), line + " in\n" + metrics);
         }
         assertTrue(metrics.matches("(?s).*weft_lease_expiry_seconds 8\\d{4}\\.\\d+.*"), metrics);

@@ -31,7 +31,9 @@ final class DaemonView {
                 this::stats,
                 () -> host == null ? 0 : host.watcher().recoveries(),
                 () -> host == null ? 0 : host.keeper().failures(),
-                () -> host == null ? 0 : host.watcher().renewals());
+                () -> host == null ? 0 : host.watcher().renewals(),
+                () -> host == null ? 0 : host.watcher().watchOpens(),
+                () -> host == null ? 0 : host.watcher().peerBatches());
     }
 
     DaemonMetrics metrics() {

@@ -3,6 +3,7 @@ package io.weft.core.lease;
 import io.weft.core.model.Ipv4Subnet;
 import io.weft.core.model.Lease;
 import io.weft.core.model.LeaseEvent;
+import io.weft.core.spi.store.LeaseWatch;
 import io.weft.core.spi.store.Store;
 import io.weft.core.spi.store.WatchResult;
 import java.time.Duration;
@@ -26,10 +27,17 @@ import org.slf4j.LoggerFactory;
  * snapshot, so exactly the difference is reported. This host's own lease is never reported as a peer; its
  * disappearance goes to {@code onOwnLeaseLost}.
  *
+ * <p>It keeps one {@link LeaseWatch} open from the revision of its snapshot and reads it for as long as it lasts,
+ * opening another only after a failure, a compaction or a requested resync ({@link #watchOpens()}). Each read
+ * takes all that arrived as one batch, handed on in one call, so a burst of N lease events (a cold start, a
+ * resync) costs the network a handful of route-table rebuilds ({@link #peerBatches()}), not N; the work here per
+ * batch is the size of the batch, never the number of peers.
+ *
  * <p>{@link #poll(Duration)} does one round, for tests; {@link #run()} loops it on the thread the daemon
- * owns, until that thread is interrupted. Not thread-safe but for the documented readers: one thread polls.
+ * owns, until that thread is interrupted, and closes the watch. Not thread-safe but for the documented readers:
+ * one thread polls.
  */
-public final class LeaseWatcher {
+public final class LeaseWatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LeaseWatcher.class);
     static final Duration POLL_WAIT = Duration.ofSeconds(5);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
@@ -48,8 +56,10 @@ public final class LeaseWatcher {
     private final AtomicBoolean resyncRequested = new AtomicBoolean();
     private final AtomicLong recoveries = new AtomicLong();
     private final AtomicLong renewals = new AtomicLong();
-    private volatile Map<Ipv4Subnet, Lease> published = Map.of();
+    private final AtomicLong watchOpens = new AtomicLong();
+    private final AtomicLong peerBatches = new AtomicLong();
     private long revision = -1;
+    private LeaseWatch watch;
 
     /**
      * @param ownLease       this host's lease now, read at each event
@@ -64,9 +74,22 @@ public final class LeaseWatcher {
         this.onOwnLeaseLost = Objects.requireNonNull(onOwnLeaseLost, "onOwnLeaseLost is null");
     }
 
-    /** The peers reported so far, by subnet, as of the last poll; safe from any thread. */
+    /**
+     * The peers reported so far, by subnet: a read-only live view that the polling thread updates as it reports
+     * (weakly consistent while a batch is applied); safe from any thread.
+     */
     public Map<Ipv4Subnet, Lease> peers() {
-        return published;
+        return peers.view();
+    }
+
+    /** How many times a lease watch was opened: once at start, then once after each failure, compaction or resync. */
+    public long watchOpens() {
+        return watchOpens.get();
+    }
+
+    /** How many batches of peer events went to {@code onPeerEvents} (each is one route-table rebuild). */
+    public long peerBatches() {
+        return peerBatches.get();
     }
 
     /** How many times the watch recovered after failing; safe from any thread. */
@@ -79,9 +102,17 @@ public final class LeaseWatcher {
         return renewals.get();
     }
 
-    /** Forgets the watch position, so the next poll resyncs from a snapshot (after a lost watch). */
+    /** Forgets the watch and its position, so the next poll resyncs from a snapshot (after a lost watch). */
     void invalidate() {
         revision = -1;
+        closeWatch();
+    }
+
+    private void closeWatch() {
+        if (watch != null) {
+            watch.close();
+            watch = null;
+        }
     }
 
     /**
@@ -97,15 +128,29 @@ public final class LeaseWatcher {
         PeerSet.Diff diff;
         boolean live = false;
         if (resyncRequested.getAndSet(false) || revision < 0) {
+            // The watch continues from the snapshot's revision: one still open from elsewhere would repeat or skip.
+            closeWatch();
             var snapshot = store.listLeases();
             diff = peers.resync(snapshot.leases(), ownLease.get());
             revision = snapshot.revision();
             LOG.debug("resynced peers={} revision={}", peers.size(), revision);
         } else {
-            WatchResult result = store.watchLeases(revision, maxWait);
+            if (watch == null) {
+                watch = store.openLeaseWatch(revision);
+                watchOpens.incrementAndGet();
+                LOG.debug("lease watch opened after revision={}", revision);
+            }
+            WatchResult result;
+            try {
+                result = watch.next(maxWait);
+            } catch (RuntimeException e) {
+                closeWatch();
+                throw e;
+            }
             if (result instanceof WatchResult.Compacted compacted) {
                 LOG.info("watch revision {} was compacted; resyncing from snapshot at revision {}", revision,
                         compacted.revision());
+                closeWatch();
                 diff = peers.resync(compacted.snapshot().leases(), ownLease.get());
                 revision = compacted.snapshot().revision();
             } else {
@@ -116,15 +161,14 @@ public final class LeaseWatcher {
         }
         renewals.addAndGet(diff.renewals());
         diff.ownLost().ifPresent(onOwnLeaseLost);
-        published = peers.snapshot();
         if (!diff.events().isEmpty()) {
+            peerBatches.incrementAndGet();
             try {
                 onPeerEvents.accept(diff.events(), live);
             } catch (RuntimeException e) {
                 // The backend did not take these events: forget what was reported so the resync that
                 // follows the failure reports every peer again.
                 peers.clear();
-                published = Map.of();
                 throw e;
             }
         }
@@ -136,6 +180,14 @@ public final class LeaseWatcher {
      * exponential backoff, and followed by a resync, so no change is lost.
      */
     public void run() throws InterruptedException {
+        try {
+            loop();
+        } finally {
+            closeWatch();
+        }
+    }
+
+    private void loop() throws InterruptedException {
         Backoff backoff = new Backoff(Duration.ofSeconds(1), MAX_BACKOFF);
         boolean failing = false;
         while (!Thread.currentThread().isInterrupted()) {
@@ -162,5 +214,11 @@ public final class LeaseWatcher {
             }
         }
         throw new InterruptedException("lease watcher stopped");
+    }
+
+    /** Closes the open watch, for a caller that drove {@link #poll} itself; {@link #run()} closes its own. */
+    @Override
+    public void close() {
+        closeWatch();
     }
 }

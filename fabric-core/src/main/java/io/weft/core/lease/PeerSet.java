@@ -4,16 +4,18 @@ import io.weft.core.model.Ipv4Subnet;
 import io.weft.core.model.Lease;
 import io.weft.core.model.LeaseEvent;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The peers reported so far and the pure diff that keeps them: a snapshot or a batch of store changes in,
  * the peer events it amounts to out, with no I/O. A lease whose attributes did not change (a renewal) is
  * remembered but not reported; this host's own lease is never a peer, and its loss is said in the diff.
- * Not thread-safe: owned by {@link LeaseWatcher}'s polling thread.
+ * Changed only by {@link LeaseWatcher}'s polling thread; {@link #view()} may be read from any thread.
  */
 final class PeerSet {
 
@@ -27,11 +29,13 @@ final class PeerSet {
     record Diff(List<LeaseEvent> events, int renewals, Optional<Ipv4Subnet> ownLost) {
     }
 
-    private final Map<Ipv4Subnet, Lease> peers = new HashMap<>();
+    /** Concurrent so that other threads may read it through {@link #view()} while the owner changes it. */
+    private final Map<Ipv4Subnet, Lease> peers = new ConcurrentHashMap<>();
+    private final Map<Ipv4Subnet, Lease> view = Collections.unmodifiableMap(peers);
 
-    /** The peers now, by subnet; a copy. */
-    Map<Ipv4Subnet, Lease> snapshot() {
-        return Map.copyOf(peers);
+    /** The peers now, by subnet: a read-only live view, safe to read from any thread (weakly consistent). */
+    Map<Ipv4Subnet, Lease> view() {
+        return view;
     }
 
     int size() {

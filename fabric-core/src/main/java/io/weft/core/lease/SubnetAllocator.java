@@ -12,6 +12,7 @@ import io.weft.core.spi.store.Store;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,12 +36,21 @@ public final class SubnetAllocator {
     private final NetworkConfig config;
     private final Duration ttl;
     private final RandomGenerator random;
+    private final AtomicLong lostRaces = new AtomicLong();
 
     public SubnetAllocator(Store store, NetworkConfig config, Duration ttl, RandomGenerator random) {
         this.store = Objects.requireNonNull(store, "store is null");
         this.config = Objects.requireNonNull(config, "config is null");
         this.ttl = Objects.requireNonNull(ttl, "ttl is null");
         this.random = Objects.requireNonNull(random, "random is null");
+    }
+
+    /**
+     * How many times an acquisition lost a race (another host created the chosen subnet, or changed the lease
+     * being reused, between the listing and the write) and tried again; safe from any thread.
+     */
+    public long lostRaces() {
+        return lostRaces.get();
     }
 
     /**
@@ -66,6 +76,7 @@ public final class SubnetAllocator {
                             held.isReservation());
                     return updated.get();
                 }
+                lostRaces.incrementAndGet();
                 continue;
             }
 
@@ -82,6 +93,7 @@ public final class SubnetAllocator {
                         LOG.info("lease acquired subnet={} publicIp={} source=previous", want, attrs.publicIp());
                         return got.get();
                     }
+                    lostRaces.incrementAndGet();
                     continue;
                 } else {
                     LOG.info("previous subnet taken subnet={}; choosing another", want);
@@ -94,6 +106,7 @@ public final class SubnetAllocator {
                 LOG.info("lease acquired subnet={} publicIp={} attempts={}", candidate, attrs.publicIp(), attempt);
                 return got.get();
             }
+            lostRaces.incrementAndGet();
             LOG.debug("lost the race for subnet={}; retrying with a fresh view", candidate);
         }
         throw new WeftException("could not acquire a subnet of Network " + config.network() + " after "

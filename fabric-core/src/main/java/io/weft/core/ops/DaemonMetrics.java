@@ -33,10 +33,12 @@ public final class DaemonMetrics {
      * @param storeReconnects   how often the store watch recovered after failing
      * @param renewFailures     how often a lease renewal or re-acquisition failed
      * @param peerRenewals      how many peer lease renewals (nothing but the expiry changed) were seen
+     * @param watchOpens        how many times the lease watch was opened
+     * @param peerBatches       how many batches of peer changes went to the data path
      */
     public DaemonMetrics(LongSupplier leaseHeld, DoubleSupplier leaseExpirySeconds, LongSupplier peers,
             Supplier<NetworkStats> stats, LongSupplier storeReconnects, LongSupplier renewFailures,
-            LongSupplier peerRenewals) {
+            LongSupplier peerRenewals, LongSupplier watchOpens, LongSupplier peerBatches) {
         GaugeWithCallback.builder().name("weft_lease_held").help("1 while this host holds its subnet lease")
                 .callback(cb -> cb.call(leaseHeld.getAsLong())).register(registry);
         GaugeWithCallback.builder().name("weft_lease_expiry_seconds").unit(Unit.SECONDS)
@@ -99,6 +101,12 @@ public final class DaemonMetrics {
         CounterWithCallback.builder().name("weft_peer_lease_renewals")
                 .help("Peer lease renewals seen (only the expiry changed, so no route changed)")
                 .callback(cb -> cb.call(peerRenewals.getAsLong())).register(registry);
+        CounterWithCallback.builder().name("weft_watch_opens")
+                .help("Times the lease watch was opened: once at start, again only after a failure, a compaction or a resync")
+                .callback(cb -> cb.call(watchOpens.getAsLong())).register(registry);
+        CounterWithCallback.builder().name("weft_peer_batches")
+                .help("Batches of peer changes handed to the data path (each rebuilds its route table once)")
+                .callback(cb -> cb.call(peerBatches.getAsLong())).register(registry);
         routeLatency = Histogram.builder().name("weft_peer_route_latency_seconds").unit(Unit.SECONDS)
                 .help("Time from a peer's lease change reaching this host's watcher to its route being usable here")
                 .classicUpperBounds(0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5)

@@ -4,11 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.weft.core.WeftException;
 import io.weft.core.model.Ipv4Subnet;
 import io.weft.core.model.Lease;
 import io.weft.core.model.LeaseAttrs;
 import io.weft.core.model.LeaseEvent;
 import io.weft.core.spi.store.CreateResult;
+import io.weft.core.spi.store.LeaseWatch;
+import io.weft.core.spi.store.Store;
+import io.weft.core.spi.store.WatchResult;
 import io.weft.core.testing.ManualClock;
 import io.weft.store.memory.InMemoryStore;
 import java.time.Duration;
@@ -68,6 +72,30 @@ class LeaseWatcherTest {
     }
 
     @Test
+    void oneWatchServesEveryPollAndEachPollsChangesAreOneBatch() throws InterruptedException {
+        watcher.poll(NO_WAIT);
+        for (int i = 2; i < 12; i++) {
+            store.createLease(subnet(i), peer(i), TTL);
+            store.createLease(subnet(100 + i), peer(100 + i), TTL);
+            watcher.poll(NO_WAIT);
+        }
+        watcher.poll(NO_WAIT);
+        assertEquals(20, watcher.peers().size());
+        assertEquals(1, watcher.watchOpens(), "one watch, opened after the snapshot");
+        assertEquals(10, watcher.peerBatches(), "one batch of two events per poll that found changes");
+
+        // A compaction ends the watch; the next poll opens one from the snapshot's revision.
+        store.createLease(subnet(50), peer(50), TTL);
+        store.compact(store.revision());
+        watcher.poll(NO_WAIT);
+        store.createLease(subnet(51), peer(51), TTL);
+        watcher.poll(NO_WAIT);
+        assertEquals(2, watcher.watchOpens());
+        assertEquals(22, watcher.peers().size());
+        watcher.close();
+    }
+
+    @Test
     void peersThatCameAndWentDuringACompactedGapArriveAsTheRightEvents() throws InterruptedException {
         store.createLease(subnet(2), peer(2), TTL); // stays
         store.createLease(subnet(3), peer(3), TTL); // removed during the gap
@@ -103,6 +131,53 @@ class LeaseWatcherTest {
         store.createLease(subnet(3), peer(3), TTL);
         watcher.poll(NO_WAIT);
         assertEquals(List.of("added 10.5.3.0/24 198.18.0.3"), delivered.stream().map(LeaseWatcherTest::describe).toList());
+    }
+
+    @Test
+    void aWatchThatFailedIsClosedAndAnotherIsOpenedAfterTheResync() throws InterruptedException {
+        List<String> closed = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+        Store failingOnce = (Store) java.lang.reflect.Proxy.newProxyInstance(Store.class.getClassLoader(),
+                new Class<?>[] {Store.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("openLeaseWatch")) {
+                        LeaseWatch real = store.openLeaseWatch((Long) args[0]);
+                        int n = opened.incrementAndGet();
+                        return new LeaseWatch() {
+                            @Override
+                            public WatchResult next(Duration maxWait) throws InterruptedException {
+                                if (n == 1) {
+                                    throw new WeftException("cannot reach etcd at http://127.0.0.1:2379: connection refused");
+                                }
+                                return real.next(maxWait);
+                            }
+
+                            @Override
+                            public void close() {
+                                closed.add("watch " + n);
+                                real.close();
+                            }
+                        };
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        LeaseWatcher w = new LeaseWatcher(failingOnce, () -> Optional.of(own), (events, live) -> delivered.addAll(events),
+                lost::add);
+        w.poll(NO_WAIT);
+        assertThrows(WeftException.class, () -> w.poll(NO_WAIT));
+        assertEquals(List.of("watch 1"), closed, "the failed watch is closed at once");
+        w.invalidate(); // as run() does after a failure
+        store.createLease(subnet(4), peer(4), TTL);
+        w.poll(NO_WAIT); // the resync finds the new peer
+        store.createLease(subnet(5), peer(5), TTL);
+        w.poll(NO_WAIT); // a new watch
+        assertEquals(Set.of(subnet(4), subnet(5)), w.peers().keySet());
+        assertEquals(2, w.watchOpens());
+        w.close();
+        assertEquals(List.of("watch 1", "watch 2"), closed);
     }
 
     @Test

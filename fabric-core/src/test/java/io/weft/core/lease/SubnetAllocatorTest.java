@@ -157,6 +157,31 @@ class SubnetAllocatorTest {
     }
 
     @Test
+    void aRaceLostBetweenTheListingAndTheCreateIsCountedAndRetried() {
+        // Another host creates the very subnet this one chose, just before this one's create reaches the store.
+        Ipv4Subnet contested = Ipv4Subnet.parse("10.5.100.0/24");
+        Store racing = (Store) java.lang.reflect.Proxy.newProxyInstance(Store.class.getClassLoader(),
+                new Class<?>[] {Store.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("createLease") && args[0].equals(contested)
+                            && store.listLeases().leases().isEmpty()) {
+                        store.createLease(contested, host(9), TTL);
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        SubnetAllocator a = new SubnetAllocator(racing, NET, TTL, new Random(7));
+        assertEquals(0, a.lostRaces());
+        Lease got = a.acquire(host(1), Optional.of(contested));
+        assertNotEquals(contested, got.subnet());
+        assertEquals(1, a.lostRaces());
+        assertEquals(host(9), store.listLeases().leases().stream().filter(l -> l.subnet().equals(contested))
+                .findFirst().orElseThrow().attrs());
+    }
+
+    @Test
     void leasesNamingHugeSubnetsCostMemoryByTheirNumberNotTheirSize() {
         // A config with 2^30 subnets, and keys an etcd writer made for a half and a quarter of the address space.
         NetworkConfig everything = NetworkConfigParser.parse("{\"Network\":\"0.0.0.0/0\",\"SubnetLen\":30}");

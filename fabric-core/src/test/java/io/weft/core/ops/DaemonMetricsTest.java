@@ -15,7 +15,7 @@ class DaemonMetricsTest {
     @Test
     void theRouteLatencyHistogramShowsItsBucketsAndStartsNoSchedulerThread() throws IOException {
         DaemonMetrics metrics = new DaemonMetrics(() -> 1, () -> 3600, () -> 0, () -> NetworkStats.NONE, () -> 0,
-                () -> 0, () -> 0);
+                () -> 0, () -> 0, () -> 0, () -> 0);
         metrics.observeRouteLatency(0.002);
         metrics.observeRouteLatency(0.2);
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -49,7 +49,7 @@ class OpsServerTest {
 
     private OpsServer start(Duration deadline) {
         DaemonMetrics metrics = new DaemonMetrics(() -> 1, () -> 3600, () -> 0, () -> NetworkStats.NONE, () -> 0,
-                () -> 0, () -> 0);
+                () -> 0, () -> 0, () -> 0, () -> 0);
         return new OpsServer("127.0.0.1", 0, () -> Optional.of("no lease held"), metrics, () -> "{}", deadline);
     }
 

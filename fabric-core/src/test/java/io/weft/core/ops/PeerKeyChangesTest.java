@@ -28,7 +28,8 @@ class PeerKeyChangesTest {
 
     @Test
     void metricsCountEachPeersKeyChangesByPublicIp() throws Exception {
-        DaemonMetrics metrics = new DaemonMetrics(() -> 1, () -> 1.0, () -> 2, () -> stats, () -> 0, () -> 0, () -> 0);
+        DaemonMetrics metrics = new DaemonMetrics(() -> 1, () -> 1.0, () -> 2, () -> stats, () -> 0, () -> 0, () -> 0,
+                () -> 0, () -> 0);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         metrics.write(out);
         String text = out.toString(StandardCharsets.UTF_8);

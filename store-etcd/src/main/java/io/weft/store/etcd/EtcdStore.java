@@ -2,8 +2,6 @@ package io.weft.store.etcd;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.common.exception.CompactedException;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.PutResponse;
 import io.etcd.jetcd.kv.TxnResponse;
@@ -13,7 +11,6 @@ import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
-import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import io.weft.core.Excerpt;
@@ -25,6 +22,7 @@ import io.weft.core.model.LeaseAttrs;
 import io.weft.core.model.LeaseEvent;
 import io.weft.core.spi.store.CreateResult;
 import io.weft.core.spi.store.LeaseSnapshot;
+import io.weft.core.spi.store.LeaseWatch;
 import io.weft.core.spi.store.Store;
 import io.weft.core.spi.store.StoreOptions;
 import io.weft.core.spi.store.WatchResult;
@@ -37,9 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,11 +58,15 @@ import org.slf4j.LoggerFactory;
  *     etcd lease id: ids this store granted are known from the grant, others are queried once. Only a
  *     keep-alive by another tool (say {@code etcdctl lease keep-alive}) moves a deadline, and then the
  *     cached one is early, which at worst makes an expiration look sooner than it is.
- * <li>A watch call opens an etcd watch from {@code afterRevision + 1}, returns with the first batch of
- *     events (or empty after {@code maxWait}) and closes it. A compacted start revision becomes
- *     {@link WatchResult.Compacted} with a fresh listing. A broken watch (etcd unreachable, no leader) is a
- *     {@link WeftException}; the core's {@code LeaseWatcher} retries it with capped exponential backoff and
- *     resyncs from a listing, so no change is lost.
+ * <li>{@link #openLeaseWatch} opens one etcd watch stream from {@code afterRevision + 1} that stays open
+ *     ({@link EtcdLeaseWatch}): each read takes every response that has arrived as one batch, so a daemon holds
+ *     one stream for its life rather than opening one per read, and a burst reaches it in few batches. A
+ *     compacted start revision becomes {@link WatchResult.Compacted} with a fresh listing. A broken watch (etcd
+ *     unreachable, no leader) is a {@link WeftException}; the core's {@code LeaseWatcher} then opens another,
+ *     retried with capped exponential backoff after a resync from a listing, so no change is lost.
+ *     {@link #watchLeases} is one read of a watch opened for it.
+ * <li>Each version of a key (its key and {@code mod_revision}) is decoded once ({@link DecodedLeases}): later
+ *     listings and watch events of the same version reuse the {@link Lease}, with no JSON decoding and no TTL query.
  * </ul>
  *
  * <p>Owns its {@link EtcdConnection}; {@link #close()} closes it. Thread-safe: all state is in etcd
@@ -83,6 +82,7 @@ final class EtcdStore implements Store {
     private final ByteSequence subnetsPrefixBytes;
     private final EtcdLeaseDeadlines deadlines;
     private final BadKeyReports badKeys;
+    private final DecodedLeases decoded = new DecodedLeases();
 
     EtcdStore(EtcdConnection etcd, StoreOptions options, Clock clock) {
         this.etcd = Objects.requireNonNull(etcd, "etcd is null");
@@ -116,20 +116,16 @@ final class EtcdStore implements Store {
     public LeaseSnapshot listLeases() {
         GetResponse r = etcd.call("list leases under " + subnetsPrefix,
                 () -> etcd.client().getKVClient().get(subnetsPrefixBytes, GetOption.builder().isPrefix(true).build()));
-        Map<Long, Instant> known = deadlines.of(r.getKvs().stream().map(KeyValue::getLease).toList());
+        Map<Long, Instant> known = deadlines.of(r.getKvs().stream().filter(kv -> decoded.get(kv) == null)
+                .map(KeyValue::getLease).toList());
         List<Lease> leases = new ArrayList<>();
         for (KeyValue kv : r.getKvs()) {
-            Optional<Ipv4Subnet> subnet = subnetOf(kv.getKey());
-            if (subnet.isEmpty()) {
-                continue;
-            }
-            LeaseAttrs attrs = decode(kv, "ignoring it");
-            if (attrs != null) {
-                leases.add(new Lease(subnet.get(), attrs, kv.getLease() == 0 ? null : known.get(kv.getLease()),
-                        kv.getModRevision()));
+            Lease lease = lease(kv, known, "ignoring it");
+            if (lease != null) {
+                leases.add(lease);
             }
         }
-        deadlines.retainOnly(known.keySet());
+        deadlines.retainOnly(r.getKvs().stream().map(KeyValue::getLease).toList());
         return new LeaseSnapshot(leases, r.getHeader().getRevision());
     }
 
@@ -213,52 +209,15 @@ final class EtcdStore implements Store {
 
     @Override
     public WatchResult watchLeases(long afterRevision, Duration maxWait) throws InterruptedException {
-        BlockingQueue<Object> arrivals = new LinkedBlockingQueue<>();
-        WatchOption option = WatchOption.builder()
-                .isPrefix(true)
-                .withRevision(afterRevision + 1)
-                // Without a leader a watch would wait silently; with this etcd cancels it, so the caller
-                // sees the outage and resyncs once the cluster is back.
-                .withRequireLeader(true)
-                .build();
-        long deadline = System.nanoTime() + Math.max(0, maxWait.toNanos());
-        Watch.Watcher watcher;
-        try {
-            watcher = etcd.client().getWatchClient().watch(subnetsPrefixBytes, option,
-                    Watch.listener(arrivals::add, arrivals::add));
-        } catch (RuntimeException e) {
-            throw etcd.failure("watch leases under " + subnetsPrefix, e);
+        try (LeaseWatch watch = openLeaseWatch(afterRevision)) {
+            return watch.next(maxWait);
         }
-        try {
-            while (true) {
-                long remaining = deadline - System.nanoTime();
-                Object next = remaining <= 0 ? arrivals.poll() : arrivals.poll(remaining, TimeUnit.NANOSECONDS);
-                if (next == null) {
-                    return new WatchResult.Changes(List.of(), afterRevision);
-                }
-                if (next instanceof CompactedException c) {
-                    LOG.debug("watch from revision {} refused: compacted through {}", afterRevision + 1,
-                            c.getCompactedRevision());
-                    return new WatchResult.Compacted(listLeases());
-                }
-                if (next instanceof Throwable t) {
-                    throw etcd.failure("watch leases under " + subnetsPrefix + " from revision " + (afterRevision + 1), t);
-                }
-                List<WatchResponse> batch = new ArrayList<>();
-                batch.add((WatchResponse) next);
-                // Whatever else has already arrived goes out in the same result.
-                Object more;
-                while ((more = arrivals.peek()) instanceof WatchResponse) {
-                    batch.add((WatchResponse) arrivals.poll());
-                }
-                WatchResult.Changes changes = toChanges(batch, afterRevision);
-                if (!changes.events().isEmpty()) {
-                    return changes;
-                }
-            }
-        } finally {
-            watcher.close();
-        }
+    }
+
+    @Override
+    public LeaseWatch openLeaseWatch(long afterRevision) {
+        return new EtcdLeaseWatch(etcd, subnetsPrefixBytes, subnetsPrefix, afterRevision, this::toChanges,
+                this::listLeases);
     }
 
     private WatchResult.Changes toChanges(List<WatchResponse> batch, long afterRevision) {
@@ -267,7 +226,7 @@ final class EtcdStore implements Store {
             events.addAll(r.getEvents());
         }
         Map<Long, Instant> known = deadlines.of(events.stream()
-                .filter(e -> e.getEventType() == WatchEvent.EventType.PUT)
+                .filter(e -> e.getEventType() == WatchEvent.EventType.PUT && decoded.get(e.getKeyValue()) == null)
                 .map(e -> e.getKeyValue().getLease()).toList());
         List<LeaseEvent> out = new ArrayList<>();
         long revision = afterRevision;
@@ -276,6 +235,13 @@ final class EtcdStore implements Store {
             // The revision of the last event seen, not the response header's: etcd may send a catching-up
             // watcher a header revision beyond events it has not delivered yet.
             revision = Math.max(revision, kv.getModRevision());
+            if (e.getEventType() == WatchEvent.EventType.PUT) {
+                Lease cached = decoded.get(kv);
+                if (cached != null) {
+                    out.add(new LeaseEvent.Added(cached));
+                    continue;
+                }
+            }
             Optional<Ipv4Subnet> subnet = subnetOf(kv.getKey());
             if (subnet.isEmpty()) {
                 continue;
@@ -284,16 +250,41 @@ final class EtcdStore implements Store {
                 case PUT -> {
                     // A value that is no longer lease JSON is reported as a removal: peers must drop the route
                     // they had for it rather than keep it forever.
-                    LeaseAttrs attrs = decode(kv, "reporting it as removed");
-                    out.add(attrs == null ? new LeaseEvent.Removed(subnet.get()) : new LeaseEvent.Added(new Lease(
-                            subnet.get(), attrs, kv.getLease() == 0 ? null : known.get(kv.getLease()),
-                            kv.getModRevision())));
+                    Lease lease = lease(kv, known, "reporting it as removed");
+                    out.add(lease == null ? new LeaseEvent.Removed(subnet.get()) : new LeaseEvent.Added(lease));
                 }
-                case DELETE -> out.add(new LeaseEvent.Removed(subnet.get()));
+                case DELETE -> {
+                    decoded.remove(kv.getKey());
+                    out.add(new LeaseEvent.Removed(subnet.get()));
+                }
                 default -> LOG.debug("ignoring watch event type={} key={}", e.getEventType(), subnet.get());
             }
         }
         return new WatchResult.Changes(out, revision);
+    }
+
+    /**
+     * The lease a key-value holds: the one decoded before for this version, or decoded now (with its deadline from
+     * {@code known}) and remembered; null for a key that is no subnet or a value that is no lease JSON (logged once,
+     * with {@code action}).
+     */
+    private Lease lease(KeyValue kv, Map<Long, Instant> known, String action) {
+        Lease cached = decoded.get(kv);
+        if (cached != null) {
+            return cached;
+        }
+        Optional<Ipv4Subnet> subnet = subnetOf(kv.getKey());
+        if (subnet.isEmpty()) {
+            return null;
+        }
+        LeaseAttrs attrs = decode(kv, action);
+        if (attrs == null) {
+            return null;
+        }
+        Lease lease = new Lease(subnet.get(), attrs, kv.getLease() == 0 ? null : known.get(kv.getLease()),
+                kv.getModRevision());
+        decoded.put(kv.getKey(), lease);
+        return lease;
     }
 
     @Override

@@ -64,6 +64,28 @@ public interface Store extends AutoCloseable {
      */
     WatchResult watchLeases(long afterRevision, Duration maxWait) throws InterruptedException;
 
+    /**
+     * Opens a watch of the lease changes after {@code afterRevision} that stays open across
+     * {@link LeaseWatch#next} calls. A store whose backing service streams changes keeps one stream open for it;
+     * this default asks {@link #watchLeases} at each call, from the revision the last call returned.
+     */
+    default LeaseWatch openLeaseWatch(long afterRevision) {
+        return new LeaseWatch() {
+            private long revision = afterRevision;
+
+            @Override
+            public WatchResult next(Duration maxWait) throws InterruptedException {
+                WatchResult r = watchLeases(revision, maxWait);
+                revision = r.revision();
+                return r;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
     @Override
     void close();
 }

@@ -315,6 +315,47 @@ public abstract class StoreContract {
     }
 
     @Test
+    void anOpenWatchReturnsEachChangeOnceAcrossReadsAndTheChangesThatArrivedTogetherInOneRead() throws Exception {
+        long from = store.listLeases().revision();
+        try (LeaseWatch watch = store.openLeaseWatch(from)) {
+            store.createLease(A, HOST1, DAY);
+            List<LeaseEvent> first = readAtLeast(watch, 1);
+            assertEquals(List.of(A), first.stream().map(LeaseEvent::subnet).toList());
+
+            // Three changes made while nobody reads arrive in order.
+            store.createLease(B, HOST2, DAY);
+            store.deleteLease(A);
+            store.deleteLease(B);
+            List<LeaseEvent> rest = readAtLeast(watch, 3);
+            assertEquals(List.of(B, A, B), rest.stream().map(LeaseEvent::subnet).toList());
+
+            WatchResult quiet = watch.next(Duration.ofMillis(200));
+            assertTrue(assertInstanceOf(WatchResult.Changes.class, quiet).events().isEmpty(), quiet.toString());
+        }
+    }
+
+    @Test
+    void anOpenWatchFromACompactedRevisionReturnsASnapshot() throws InterruptedException {
+        long from = store.listLeases().revision();
+        store.createLease(A, HOST1, DAY);
+        store.createLease(B, HOST2, DAY);
+        compact(store, store.listLeases().revision());
+        try (LeaseWatch watch = store.openLeaseWatch(from)) {
+            WatchResult.Compacted compacted = assertInstanceOf(WatchResult.Compacted.class, watch.next(Duration.ofSeconds(5)));
+            assertEquals(2, compacted.snapshot().leases().size());
+        }
+    }
+
+    /** Reads until {@code count} events came, in at most two reads (the changes may still be on their way). */
+    private static List<LeaseEvent> readAtLeast(LeaseWatch watch, int count) throws InterruptedException {
+        List<LeaseEvent> events = new ArrayList<>();
+        for (int reads = 0; reads < 2 && events.size() < count; reads++) {
+            events.addAll(assertInstanceOf(WatchResult.Changes.class, watch.next(Duration.ofSeconds(5))).events());
+        }
+        return events;
+    }
+
+    @Test
     void leaseExpiresAfterItsTtlAndTheWatchSaysSo() throws InterruptedException {
         long from = store.listLeases().revision();
         store.createLease(A, HOST1, shortTtl());
