@@ -27,9 +27,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.weft.core.WeftException;
 import java.io.IOException;
@@ -44,7 +42,13 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,8 +64,9 @@ import org.slf4j.LoggerFactory;
  * {@value #MAX_REQUEST} bytes) is answered the same way, with CNI error JSON and exit code 1. One connection
  * carries one call; its request must arrive within {@link #REQUEST_DEADLINE} of the accept (the plugin's own
  * run is bounded by the delegate's timeout). One non-blocking I/O thread reads every connection, and
- * {@value #WORKERS} threads named {@code weft-cni-*} run the calls, as many at once as a runtime starting
- * containers in parallel would start {@code weft cni} processes.
+ * up to {@value #WORKERS} threads named {@code weft-cni-N} run the calls, as many at once as a runtime starting
+ * containers in parallel would start {@code weft cni} processes; they end after {@link #WORKER_IDLE} without a
+ * call, so an idle daemon keeps only the I/O thread.
  *
  * <p>The socket is mode 0600 in a directory that is created 0700 when missing: only root (the runtime) may
  * call. A socket file left by a daemon that was killed is replaced; one that another process still serves is
@@ -72,11 +77,12 @@ public final class CniSocketServer implements AutoCloseable {
     static final Duration REQUEST_DEADLINE = Duration.ofSeconds(10);
     static final int MAX_REQUEST = 1 << 20;
     static final int WORKERS = 4;
+    static final Duration WORKER_IDLE = Duration.ofSeconds(10);
     private static final Logger LOG = LoggerFactory.getLogger(CniSocketServer.class);
 
     private final Path path;
     private final EventLoopGroup io;
-    private final EventExecutorGroup workers;
+    private final ThreadPoolExecutor workers;
     private final Channel server;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -87,11 +93,18 @@ public final class CniSocketServer implements AutoCloseable {
 
     /** As the public constructor, with another request deadline (tests). */
     CniSocketServer(Path path, Duration requestDeadline) {
+        this(path, requestDeadline, WORKER_IDLE);
+    }
+
+    /** As the public constructor, with another request deadline and worker idle time (tests). */
+    CniSocketServer(Path path, Duration requestDeadline, Duration workerIdle) {
         this.path = path.toAbsolutePath();
         prepare(this.path);
-        Calls calls = new Calls();
         io = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("weft-cni-io", true), NioIoHandler.newFactory());
-        workers = new DefaultEventExecutorGroup(WORKERS, new DefaultThreadFactory("weft-cni", true));
+        workers = new ThreadPoolExecutor(WORKERS, WORKERS, workerIdle.toMillis(), TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), new NamedThreads("weft-cni-"));
+        workers.allowCoreThreadTimeOut(true);
+        Calls calls = new Calls(workers);
         try {
             server = new ServerBootstrap()
                     .group(io)
@@ -104,7 +117,7 @@ public final class CniSocketServer implements AutoCloseable {
                                     .addLast(new HttpServerCodec())
                                     .addLast(new BoundedAggregator())
                                     .addLast(new RequestDeadline(requestDeadline))
-                                    .addLast(workers, calls);
+                                    .addLast(calls);
                         }
                     })
                     .bind(UnixDomainSocketAddress.of(this.path)).syncUninterruptibly().channel();
@@ -142,7 +155,12 @@ public final class CniSocketServer implements AutoCloseable {
      */
     private void shutdown() {
         io.shutdownGracefully(50, 1000, TimeUnit.MILLISECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
-        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        workers.shutdownNow();
+        try {
+            workers.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The directory (made 0700 if missing); a stale socket file removed; anything else at the path refused. */
@@ -241,9 +259,35 @@ public final class CniSocketServer implements AutoCloseable {
         }
     }
 
-    /** Runs one call per request; shared by every connection, stateless. */
+    /** Daemon threads named {@code prefix} and a number. */
+    private static final class NamedThreads implements ThreadFactory {
+        private final String prefix;
+        private final AtomicInteger next = new AtomicInteger();
+
+        NamedThreads(String prefix) {
+            this.prefix = prefix;
+        }
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, prefix + next.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        }
+    }
+
+    /**
+     * Decodes each request on the I/O thread and runs its call on a worker (the call waits for its delegates);
+     * shared by every connection, stateless.
+     */
     @ChannelHandler.Sharable
     private static final class Calls extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final Executor workers;
+
+        Calls(Executor workers) {
+            this.workers = workers;
+        }
+
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             if (!request.decoderResult().isSuccess()) {
@@ -262,12 +306,18 @@ public final class CniSocketServer implements AutoCloseable {
                 reply(ctx, CniPlugin.rejected(e));
                 return;
             }
-            long start = System.nanoTime();
-            Map<String, String> env = call.environment();
-            CniPlugin.Outcome outcome = new CniPlugin(env).run(call::stdin);
-            LOG.debug("CNI call command={} container={} exit={} ms={}", env.get("CNI_COMMAND"),
-                    env.get("CNI_CONTAINERID"), outcome.exitCode(), (System.nanoTime() - start) / 1_000_000);
-            reply(ctx, outcome);
+            try {
+                workers.execute(() -> {
+                    long start = System.nanoTime();
+                    Map<String, String> env = call.environment();
+                    CniPlugin.Outcome outcome = new CniPlugin(env).run(call::stdin);
+                    LOG.debug("CNI call command={} container={} exit={} ms={}", env.get("CNI_COMMAND"),
+                            env.get("CNI_CONTAINERID"), outcome.exitCode(), (System.nanoTime() - start) / 1_000_000);
+                    reply(ctx, outcome);
+                });
+            } catch (RejectedExecutionException e) { // the server is closing
+                ctx.close();
+            }
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.weft.cli.cni;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -124,6 +126,26 @@ class CniSocketServerTest {
             assertEquals("0.4.0", err.path("cniVersion").asText(), answer);
             assertEquals("subnet file " + dir.resolve("none.env") + " does not exist: is the weft daemon running?",
                     err.path("msg").asText());
+        }
+    }
+
+    private static List<String> threadsNamed(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName).filter(n -> n.startsWith(prefix))
+                .sorted().toList();
+    }
+
+    @Test
+    void callsRunOnWorkersNamedWeftCniThatEndWhenIdleSoAnIdleDaemonKeepsOnlyTheIoThread() throws Exception {
+        Path socket = dir.resolve("idle.sock");
+        byte[] version = post("/cni", call(Map.of("CNI_COMMAND", "VERSION"), ""));
+        try (CniSocketServer server = new CniSocketServer(socket, Duration.ofSeconds(10), Duration.ofSeconds(2))) {
+            assertEquals(List.of(), threadsNamed("weft-cni-0"), "no worker before the first call");
+            assertTrue(body(exchange(socket, version)).startsWith("0\n"));
+            assertEquals(List.of("weft-cni-0"), threadsNamed("weft-cni-0"), "the call ran on a worker, which stays for its idle time (2 s)");
+            await().atMost(Duration.ofSeconds(10)).until(() -> threadsNamed("weft-cni-").stream()
+                    .noneMatch(n -> !n.startsWith("weft-cni-io")));
+            assertEquals(1, threadsNamed("weft-cni-io").size(), "the I/O thread stays");
+            assertTrue(body(exchange(socket, version)).startsWith("0\n"), "a call after the workers ended is served");
         }
     }
 
