@@ -37,7 +37,8 @@ final class LeasesCommand extends GroupCommand {
         public Integer call() {
             List<Lease> leases;
             try (Store store = openStore()) {
-                leases = store.listLeases().leases().stream().sorted((a, b) -> a.subnet().compareTo(b.subnet())).toList();
+                leases = store.listLeases(l -> true).leases().stream()
+                        .sorted((a, b) -> a.subnet().compareTo(b.subnet())).toList();
             }
             PrintWriter out = out();
             if (output.json()) {
@@ -48,7 +49,7 @@ final class LeasesCommand extends GroupCommand {
             out.printf(row, "SUBNET", "PUBLIC-IP", "BACKEND", "EXPIRES");
             for (Lease l : leases) {
                 out.printf(row, l.subnet(), l.attrs().publicIp(), l.attrs().backendType(),
-                        l.isReservation() ? "never (reserved)" : l.expiration().toString());
+                        l.isReservation() ? "never (reserved)" : l.expiration().orElseThrow().toString());
             }
             return 0;
         }
@@ -63,7 +64,7 @@ final class LeasesCommand extends GroupCommand {
                 n.put("publicIPv6", l.attrs().publicIpv6());
                 n.put("backendType", l.attrs().backendType());
                 n.set("backendData", l.attrs().backendData());
-                n.put("expiration", l.isReservation() ? null : l.expiration().toString());
+                n.put("expiration", l.isReservation() ? null : l.expiration().orElseThrow().toString());
                 n.put("reserved", l.isReservation());
             }
             try {

@@ -39,6 +39,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -218,8 +219,8 @@ final class CliHarness implements AfterEachCallback {
                 }
 
                 @Override
-                public LeaseSnapshot listLeases() {
-                    return shared.listLeases();
+                public LeaseSnapshot listLeases(Predicate<Lease> readExpiration) {
+                    return shared.listLeases(readExpiration);
                 }
 
                 @Override

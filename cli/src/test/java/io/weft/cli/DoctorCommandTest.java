@@ -106,6 +106,32 @@ class DoctorCommandTest {
     }
 
     @Test
+    void theStoreCheckShowsWhenThisHostsLeaseExpires() throws Exception {
+        int port = CliHarness.freePort();
+        weft.shared.writeNetworkConfig("{\"Network\":\"100.96.0.0/16\",\"Backend\":{\"Type\":\"alloc\"}}");
+        weft.start("daemon", "--store", "shared", "--iface", "lo", "--public-ip", "198.18.0.1",
+                "--subnet-file", dir.resolve("subnet.env").toString(), "--healthz-port", String.valueOf(port));
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                .until(() -> weft.get(port, "/readyz").statusCode() == 200);
+
+        // The store lists leases with their expiration unread; doctor asks for this host's only, and shows it.
+        CliHarness.Result r = weft.run("doctor", "--store", "shared", "--healthz-port", String.valueOf(port),
+                "--subnet-file", dir.resolve("subnet.env").toString(), "-o", "json");
+        JsonNode report = JSON.readTree(r.out());
+        assertTrue(report.has("checks"), r.out() + r.err());
+        JsonNode lease = null;
+        for (JsonNode c : report.get("checks")) {
+            if ("store".equals(c.get("scope").asText()) && "lease".equals(c.get("check").asText())) {
+                lease = c;
+            }
+        }
+        assertTrue(lease != null, r.out() + r.err());
+        assertEquals("ok", lease.get("result").asText(), lease.toString());
+        assertTrue(lease.get("detail").asText().matches("held by 198\\.18\\.0\\.1, expires in 14[0-9]{2} min"),
+                lease.toString());
+    }
+
+    @Test
     void helpNamesEveryFlagAndTheExitCodes() {
         String help = weft.ok("doctor", "--help").out();
         for (String text : new String[] {"-o, --output=FORMAT", "--peer=SUBNET|PUBLIC_IP", "--subnet-file=FILE",

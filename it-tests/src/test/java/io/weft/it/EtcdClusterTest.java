@@ -98,8 +98,8 @@ class EtcdClusterTest {
         created(probe.createLease(before, LeaseAttrs.of("198.18.0.71", "udp"), Duration.ofHours(1)));
         await().atMost(Duration.ofSeconds(20)).until(() -> recording.peers().containsKey(before));
         // Let at least one renewal happen first, so renewals are under way when the leader goes.
-        Instant started = daemon.lease().expiration();
-        await().atMost(Duration.ofSeconds(20)).until(() -> daemon.lease().expiration().isAfter(started));
+        Instant started = daemon.lease().expiration().orElseThrow();
+        await().atMost(Duration.ofSeconds(20)).until(() -> daemon.lease().expiration().orElseThrow().isAfter(started));
 
         EtcdContainer leader = leader();
         Instant stoppedAt = Instant.now();
@@ -108,7 +108,7 @@ class EtcdClusterTest {
 
         // Renewal works again on the new leader, for the same subnet.
         await().atMost(Duration.ofSeconds(45))
-                .until(() -> daemon.lease().expiration().isAfter(stoppedAt.plus(TIMINGS.ttl())));
+                .until(() -> daemon.lease().expiration().orElseThrow().isAfter(stoppedAt.plus(TIMINGS.ttl())));
         assertEquals(own, daemon.lease().subnet());
         assertEquals(PUBLIC_IP, holderOf(own));
 
@@ -141,7 +141,7 @@ class EtcdClusterTest {
 
         // Renewal recovers, same subnet.
         await().atMost(Duration.ofSeconds(45))
-                .until(() -> daemon.lease().expiration().isAfter(unpausedAt.plus(TIMINGS.ttl()).minusSeconds(1)));
+                .until(() -> daemon.lease().expiration().orElseThrow().isAfter(unpausedAt.plus(TIMINGS.ttl()).minusSeconds(1)));
         assertEquals(own, daemon.lease().subnet());
 
         // The watcher recovers: a host that joins now is seen.

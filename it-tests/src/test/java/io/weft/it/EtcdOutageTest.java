@@ -48,7 +48,7 @@ class EtcdOutageTest {
         boolean paused = false;
         try (Store probe = EtcdStores.open(prefix, ETCD)) {
             Ipv4Subnet own = daemon.lease().subnet();
-            Instant expiresBefore = daemon.lease().expiration();
+            Instant expiresBefore = daemon.lease().expiration().orElseThrow();
 
             ETCD.pause();
             paused = true;
@@ -58,7 +58,7 @@ class EtcdOutageTest {
             paused = false;
             Instant back = Instant.now();
 
-            await().atMost(Duration.ofSeconds(45)).until(() -> daemon.lease().expiration().isAfter(back));
+            await().atMost(Duration.ofSeconds(45)).until(() -> daemon.lease().expiration().orElseThrow().isAfter(back));
             assertEquals(own, daemon.lease().subnet());
             await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> PUBLIC_IP.equals(holderOf(prefix, own)));
             assertEquals(own, OwnLeaseDeletedTest.subnetIn(subnetFile));

@@ -39,7 +39,7 @@ public final class StoreProbe {
                             : "exists");
                 }
                 case "renew" -> {
-                    Lease held = new Lease(subnet, attrs, null, Long.parseLong(args[4]));
+                    Lease held = new Lease(subnet, attrs, Lease.Expiry.NEVER, Long.parseLong(args[4]));
                     Optional<Lease> renewed = store.renewLease(held, DAY);
                     System.out.println(renewed.map(l -> "renewed " + l.revision()).orElse("refused"));
                 }

@@ -98,12 +98,18 @@ public final class Doctor {
      */
     public List<Check> run(PeerFilter filter) throws InterruptedException {
         // The store client is the slowest part to start: read it meanwhile, and probe the peers the daemon knows.
-        CompletableFuture<StoreRead> store = CompletableFuture.supplyAsync(this::readStore, Doctor::daemonThread);
+        // Its listing reads the expiration of this host's lease only (a query per lease on etcd), once the daemon has
+        // said which it is.
+        CompletableFuture<Optional<Ipv4Subnet>> ownSubnet = new CompletableFuture<>();
+        CompletableFuture<StoreRead> store = CompletableFuture.supplyAsync(() -> readStore(ownSubnet),
+                Doctor::daemonThread);
         List<Check> checks = new ArrayList<>();
         DaemonStatus status;
         try {
             status = DaemonStatus.parse(endpoint.status());
+            ownSubnet.complete(Optional.of(status.subnet()));
         } catch (WeftException e) {
+            ownSubnet.complete(Optional.empty());
             checks.add(Check.fail("host", SUBJECT, "daemon", e.getMessage(), "the weft daemon is not running here,"
                     + " is still starting, or listens on another --healthz-port",
                     "start it (systemctl start weft), wait until it is ready, or give doctor its --healthz-port"));
@@ -111,6 +117,8 @@ public final class Doctor {
             checks.add(read.error().map(Doctor::storeFailed).orElseGet(() -> Check.ok("store", "store", "store",
                     "answers: " + read.leases().get().size() + " lease(s)")));
             return checks;
+        } finally {
+            ownSubnet.complete(Optional.empty()); // whatever ended the read: the store's must not wait for it
         }
         Optional<String> notReady = endpoint.notReady();
         checks.add(notReady.isEmpty() ? Check.ok("host", SUBJECT, "daemon", "ready: subnet " + status.subnet()
@@ -263,7 +271,8 @@ public final class Doctor {
                 + " --etcd-endpoints and credentials");
     }
 
-    private StoreRead readStore() {
+    /** The store's config and leases, with the expiration of the lease of {@code ownSubnet} (when it is given). */
+    private StoreRead readStore(CompletableFuture<Optional<Ipv4Subnet>> ownSubnet) {
         try (Store s = store.get()) {
             Optional<NetworkConfig> config;
             try {
@@ -271,7 +280,9 @@ public final class Doctor {
             } catch (WeftException e) {
                 config = Optional.empty();
             }
-            return new StoreRead(config, Optional.of(s.listLeases().leases()), Optional.empty(), "store");
+            Optional<Ipv4Subnet> own = ownSubnet.join();
+            List<Lease> leases = s.listLeases(l -> own.isPresent() && own.get().equals(l.subnet())).leases();
+            return new StoreRead(config, Optional.of(leases), Optional.empty(), "store");
         } catch (WeftException e) {
             return new StoreRead(Optional.empty(), Optional.empty(), Optional.of(e.getMessage()), "store");
         }

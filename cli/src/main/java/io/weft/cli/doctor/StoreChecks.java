@@ -19,7 +19,10 @@ final class StoreChecks {
     private StoreChecks() {
     }
 
-    /** The checks of {@code status}'s lease among {@code leases}, read at {@code now}. */
+    /**
+     * The checks of {@code status}'s lease among {@code leases}, read at {@code now}; this host's lease must come with
+     * its expiration read.
+     */
     static List<Check> run(DaemonStatus status, List<Lease> leases, Instant now) {
         String subject = "lease " + status.subnet();
         List<Check> checks = new ArrayList<>();
@@ -36,10 +39,12 @@ final class StoreChecks {
         } else if (own.get().isReservation()) {
             checks.add(Check.ok(SCOPE, subject, "lease", "reserved for " + status.publicIp() + ", never expires"));
         } else {
-            Duration left = Duration.between(now, own.get().expiration());
+            Instant expiration = own.get().expiration().orElseThrow(() -> new IllegalStateException(
+                    "the lease of " + status.subnet() + " was listed without its expiration"));
+            Duration left = Duration.between(now, expiration);
             if (left.compareTo(EXPIRY_MARGIN) < 0) {
                 checks.add(Check.fail(SCOPE, subject, "lease", "expires in " + Math.max(0, left.toSeconds()) + " s, at "
-                                + own.get().expiration(), "the daemon is not renewing it",
+                                + expiration, "the daemon is not renewing it",
                         "see the daemon's log for renewal errors (etcd reachable? credentials?)"));
             } else {
                 checks.add(Check.ok(SCOPE, subject, "lease", "held by " + status.publicIp() + ", expires in "

@@ -155,8 +155,8 @@ public final class Daemon implements AutoCloseable {
         host = new RunningHost(cfg, mtu, iface, keeper, watcher, network, feed);
         view.joined(host);
         writeSubnetEnv(lease);
-        LOG.info("lease held subnet={} expires={} mtu={} subnetFile={}", lease.subnet(), lease.expiration(), mtu,
-                subnetFile.path());
+        LOG.info("lease held subnet={} expires={} mtu={} subnetFile={}", lease.subnet(),
+                lease.expiration().orElse(null), mtu, subnetFile.path());
 
         if (provider.forwardsPackets() && (options.ipMasq() || options.forwardRules())) {
             iptables = new IptablesManager(List.of(), cfg.network(), lease.subnet(), options.ipMasq(),

@@ -155,7 +155,7 @@ public final class LeaseKeeper {
                 Lease got = allocator.acquire(attrs, Optional.of(held.subnet()));
                 replace(got, asked);
                 LOG.info("own lease re-acquired subnet={} previous={} expires={}", got.subnet(), held.subnet(),
-                        got.expiration());
+                        got.expiration().orElse(null));
                 pendingChange = got;
                 onChange.accept(got);
                 pendingChange = null;
@@ -173,7 +173,7 @@ public final class LeaseKeeper {
                     return Duration.ZERO;
                 }
                 replace(renewed.get(), asked);
-                LOG.info("lease renewed subnet={} expires={}", held.subnet(), renewed.get().expiration());
+                LOG.info("lease renewed subnet={} expires={}", held.subnet(), renewed.get().expiration().orElse(null));
                 return nextRound(renewed.get());
             }
             return nextRound(held);
@@ -194,7 +194,7 @@ public final class LeaseKeeper {
     private Duration nextRound(Lease l) {
         if (failing) {
             failing = false;
-            LOG.info("lease upkeep recovered subnet={} expires={}", l.subnet(), l.expiration());
+            LOG.info("lease upkeep recovered subnet={} expires={}", l.subnet(), l.expiration().orElse(null));
         }
         if (l.isReservation()) {
             return timings.retryInterval();

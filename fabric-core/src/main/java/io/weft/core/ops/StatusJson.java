@@ -10,6 +10,7 @@ import io.weft.core.model.Lease;
 import io.weft.core.model.NetworkConfig;
 import io.weft.core.spi.backend.ExternalInterface;
 import io.weft.core.spi.backend.NetworkStats;
+import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -37,7 +38,7 @@ public final class StatusJson {
         root.put("backend", config == null ? null : config.backend().type());
         root.put("subnet", lease == null ? null : lease.subnet().toString());
         root.put("publicIP", lease == null ? null : lease.attrs().publicIp());
-        root.put("expiration", lease == null || lease.isReservation() ? null : lease.expiration().toString());
+        root.put("expiration", lease == null ? null : lease.expiration().map(Instant::toString).orElse(null));
         root.put("reserved", lease != null && lease.isReservation());
         root.put("mtu", mtu);
         root.put("externalInterface", underlay == null ? null : underlay.name());

@@ -52,8 +52,9 @@ class LeaseKeeperTest {
         clock.advance(Duration.ofHours(23).plusMinutes(1));
         Duration next = keeper.step();
         Lease renewed = keeper.current().orElseThrow();
-        assertEquals(clock.instant().plus(TIMINGS.ttl()), renewed.expiration());
-        assertEquals(renewed.expiration(), store.listLeases().leases().get(0).expiration(), "renewed in the store");
+        assertEquals(clock.instant().plus(TIMINGS.ttl()), renewed.expiration().orElseThrow());
+        assertEquals(renewed.expiration(), store.listLeases(l -> true).leases().get(0).expiration(),
+                "renewed in the store");
         assertEquals(DUE, next);
         assertTrue(changes.isEmpty(), "a renewal is not a change of lease");
     }
@@ -76,7 +77,7 @@ class LeaseKeeperTest {
         assertEquals(MINE, keeper.current().orElseThrow().subnet());
         assertEquals(List.of(MINE), store.listLeases().leases().stream().map(Lease::subnet).toList());
         assertEquals(1, changes.size());
-        assertEquals(clock.instant().plus(TIMINGS.ttl()), changes.get(0).expiration());
+        assertEquals(clock.instant().plus(TIMINGS.ttl()), changes.get(0).expiration().orElseThrow());
     }
 
     @Test
@@ -238,8 +239,9 @@ class LeaseKeeperTest {
         assertTrue(changes.isEmpty());
     }
 
+    /** The lease of {@code subnet} in the store, with its expiration. */
     private Lease leaseOf(Ipv4Subnet subnet) {
-        return store.listLeases().leases().stream().filter(l -> l.subnet().equals(subnet)).findFirst().orElseThrow();
+        return store.listLeases(l -> true).leases().stream().filter(l -> l.subnet().equals(subnet)).findFirst().orElseThrow();
     }
 
     private List<LeaseEvent> changesSince(long revision) throws InterruptedException {

@@ -52,7 +52,7 @@ class SubnetAllocatorTest {
         clock.advance(Duration.ofHours(5));
         Lease got = allocator.acquire(host(1), Optional.of(Ipv4Subnet.parse("10.5.3.0/24")));
         assertEquals(held, got.subnet());
-        assertEquals(clock.instant().plus(TTL), got.expiration(), "reuse refreshes the TTL");
+        assertEquals(clock.instant().plus(TTL), got.expiration().orElseThrow(), "reuse refreshes the TTL");
         assertEquals(1, store.listLeases().leases().size());
     }
 

@@ -10,7 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The last version of each lease key that {@link EtcdStore} decoded, so its listings and watches decode a key's
  * version once: a daemon's watcher then reuses what its allocation's listing just read, and the watchers that share
  * one store (a benchmark's simulated hosts) share one decoding and one {@link Lease} object per version. A version is
- * its key and {@code mod_revision}, which fix the value and the etcd lease (hence the deadline). Holds at most
+ * its key and {@code mod_revision}, which fix the value and whether the key has an etcd lease (the lease's
+ * expiration is left unread: {@link EtcdStore} reads it only for a caller that shows it). Holds at most
  * {@link #MAX_KEYS} keys whatever an etcd writer does, then starts again empty. Owned by one {@link EtcdStore};
  * thread-safe.
  */

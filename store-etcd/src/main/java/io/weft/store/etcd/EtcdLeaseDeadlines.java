@@ -15,7 +15,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The deadline of each etcd lease id seen lately, so a listing asks etcd only for ids it has not seen. An
+ * The deadline of each etcd lease id seen lately, so a listing that shows expirations (a user's, doctor's) asks etcd
+ * only for ids it has not seen; watches and the daemon's own listings read none. An
  * id's deadline never moves, because {@link EtcdStore} never keeps an etcd lease alive (it moves keys onto
  * fresh grants instead); only another tool's keep-alive moves one, and then the cached deadline is early,
  * which at worst makes an expiration look sooner than it is. The cache holds at most {@link #MAX_CACHED} ids
@@ -37,8 +38,8 @@ final class EtcdLeaseDeadlines {
     private final Clock clock;
     private final Map<Long, Instant> deadlines = new ConcurrentHashMap<>();
     /**
-     * TTL queries on their way, by id: callers that ask for the same unknown id at once (the store's watchers, all
-     * told of one new lease) share one query rather than each sending its own.
+     * TTL queries on their way, by id: callers that ask for the same unknown id at once (listings on several threads
+     * of one store) share one query rather than each sending its own.
      */
     private final Map<Long, CompletableFuture<LeaseTimeToLiveResponse>> inFlight = new ConcurrentHashMap<>();
 

@@ -31,10 +31,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,8 +55,12 @@ import org.slf4j.LoggerFactory;
  *     lease, which holds no key any more. This is what flannel does, with the guard flannel lacks; unlike a
  *     keep-alive it can change the TTL, and it gives every etcd lease id one fixed deadline, which is what
  *     makes the deadline cache ({@link EtcdLeaseDeadlines}) correct.
- * <li>A listed lease's expiration is the time of the query plus the etcd lease's remaining TTL
- *     ({@code LeaseTimeToLive}, queried concurrently for the ids of one listing). Deadlines are cached by
+ * <li>A key holds only the id of its etcd lease, so its expiration costs a query ({@code LeaseTimeToLive}): a
+ *     listing reads it only for the leases its caller selects (a listing shown to a user, doctor's own lease), and
+ *     a watch never. Every host's watcher is told of every renewal and new lease in the cluster, and at 5,000 hosts
+ *     a query per event per host would be hundreds of reads a second that no daemon uses; the leases a daemon
+ *     holds come from its own grants, whose deadlines it knows. An expiration read is the time of the query plus
+ *     the etcd lease's remaining TTL (queried concurrently for the ids of one listing). Deadlines are cached by
  *     etcd lease id: ids this store granted are known from the grant, others are queried once. Only a
  *     keep-alive by another tool (say {@code etcdctl lease keep-alive}) moves a deadline, and then the
  *     cached one is early, which at worst makes an expiration look sooner than it is.
@@ -66,7 +72,7 @@ import org.slf4j.LoggerFactory;
  *     retried with capped exponential backoff after a resync from a listing, so no change is lost.
  *     {@link #watchLeases} is one read of a watch opened for it.
  * <li>Each version of a key (its key and {@code mod_revision}) is decoded once ({@link DecodedLeases}): later
- *     listings and watch events of the same version reuse the {@link Lease}, with no JSON decoding and no TTL query.
+ *     listings and watch events of the same version reuse the {@link Lease}, with no JSON decoding.
  * </ul>
  *
  * <p>Owns its {@link EtcdConnection}; {@link #close()} closes it. Thread-safe: all state is in etcd
@@ -113,17 +119,24 @@ final class EtcdStore implements Store {
     }
 
     @Override
-    public LeaseSnapshot listLeases() {
+    public LeaseSnapshot listLeases(Predicate<Lease> readExpiration) {
+        Objects.requireNonNull(readExpiration, "readExpiration is null");
         GetResponse r = etcd.call("list leases under " + subnetsPrefix,
                 () -> etcd.client().getKVClient().get(subnetsPrefixBytes, GetOption.builder().isPrefix(true).build()));
-        Map<Long, Instant> known = deadlines.of(r.getKvs().stream().filter(kv -> decoded.get(kv) == null)
-                .map(KeyValue::getLease).toList());
         List<Lease> leases = new ArrayList<>();
+        Map<Integer, Long> toRead = new HashMap<>();
         for (KeyValue kv : r.getKvs()) {
-            Lease lease = lease(kv, known, "ignoring it");
+            Lease lease = lease(kv, "ignoring it");
             if (lease != null) {
+                if (!lease.isReservation() && readExpiration.test(lease)) {
+                    toRead.put(leases.size(), kv.getLease());
+                }
                 leases.add(lease);
             }
+        }
+        if (!toRead.isEmpty()) {
+            Map<Long, Instant> known = deadlines.of(List.copyOf(toRead.values()));
+            toRead.forEach((i, id) -> leases.set(i, leases.get(i).withExpiration(known.get(id))));
         }
         deadlines.retainOnly(r.getKvs().stream().map(KeyValue::getLease).toList());
         return new LeaseSnapshot(leases, r.getHeader().getRevision());
@@ -225,9 +238,6 @@ final class EtcdStore implements Store {
         for (WatchResponse r : batch) {
             events.addAll(r.getEvents());
         }
-        Map<Long, Instant> known = deadlines.of(events.stream()
-                .filter(e -> e.getEventType() == WatchEvent.EventType.PUT && decoded.get(e.getKeyValue()) == null)
-                .map(e -> e.getKeyValue().getLease()).toList());
         List<LeaseEvent> out = new ArrayList<>();
         long revision = afterRevision;
         for (WatchEvent e : events) {
@@ -250,7 +260,7 @@ final class EtcdStore implements Store {
                 case PUT -> {
                     // A value that is no longer lease JSON is reported as a removal: peers must drop the route
                     // they had for it rather than keep it forever.
-                    Lease lease = lease(kv, known, "reporting it as removed");
+                    Lease lease = lease(kv, "reporting it as removed");
                     out.add(lease == null ? new LeaseEvent.Removed(subnet.get()) : new LeaseEvent.Added(lease));
                 }
                 case DELETE -> {
@@ -264,11 +274,11 @@ final class EtcdStore implements Store {
     }
 
     /**
-     * The lease a key-value holds: the one decoded before for this version, or decoded now (with its deadline from
-     * {@code known}) and remembered; null for a key that is no subnet or a value that is no lease JSON (logged once,
-     * with {@code action}).
+     * The lease a key-value holds, its expiration unread (etcd keeps it with the etcd lease, a query away): the one
+     * decoded before for this version, or decoded now and remembered; null for a key that is no subnet or a value that
+     * is no lease JSON (logged once, with {@code action}).
      */
-    private Lease lease(KeyValue kv, Map<Long, Instant> known, String action) {
+    private Lease lease(KeyValue kv, String action) {
         Lease cached = decoded.get(kv);
         if (cached != null) {
             return cached;
@@ -281,7 +291,7 @@ final class EtcdStore implements Store {
         if (attrs == null) {
             return null;
         }
-        Lease lease = new Lease(subnet.get(), attrs, kv.getLease() == 0 ? null : known.get(kv.getLease()),
+        Lease lease = new Lease(subnet.get(), attrs, kv.getLease() == 0 ? Lease.Expiry.NEVER : Lease.Expiry.UNREAD,
                 kv.getModRevision());
         decoded.put(kv.getKey(), lease);
         return lease;

@@ -23,6 +23,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 /**
  * The whole {@link Store} contract in one JVM: a revision counter bumped by every change, leases that
@@ -31,7 +32,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * are kept). As etcd, a TTL runs on the monotonic clock, so a step of the wall clock neither expires a lease
  * early nor keeps it late; the wall clock only dates the expiration a lease shows. Expiry is applied at the
  * start of every call and when a watch's wait reaches the next deadline, each expiry being a change of its
- * own, as in etcd. Thread-safe: one lock guards all state, and watchers wait on its condition.
+ * own, as in etcd. As etcd's store, a listing reads a lease's expiration only when asked to, and a watch never.
+ * Thread-safe: one lock guards all state, and watchers wait on its condition.
  */
 public final class InMemoryStore implements Store {
     /** How many changes are kept for watchers before the oldest are compacted away. */
@@ -101,11 +103,17 @@ public final class InMemoryStore implements Store {
     }
 
     @Override
-    public LeaseSnapshot listLeases() {
+    public LeaseSnapshot listLeases(Predicate<Lease> readExpiration) {
+        Objects.requireNonNull(readExpiration, "readExpiration is null");
         lock.lock();
         try {
             expire();
-            return new LeaseSnapshot(new ArrayList<>(leases.values()), revision);
+            List<Lease> out = new ArrayList<>(leases.size());
+            for (Lease held : leases.values()) {
+                Lease unread = unread(held);
+                out.add(held.isReservation() || !readExpiration.test(unread) ? unread : held);
+            }
+            return new LeaseSnapshot(out, revision);
         } finally {
             lock.unlock();
         }
@@ -168,7 +176,7 @@ public final class InMemoryStore implements Store {
             while (true) {
                 expire();
                 if (afterRevision < compactedThrough) {
-                    return new WatchResult.Compacted(new LeaseSnapshot(new ArrayList<>(leases.values()), revision));
+                    return new WatchResult.Compacted(listLeases());
                 }
                 List<LeaseEvent> events = new ArrayList<>();
                 for (Change c : history) {
@@ -251,7 +259,7 @@ public final class InMemoryStore implements Store {
                 nextExpiry = deadline;
             }
         }
-        record(new LeaseEvent.Added(lease));
+        record(new LeaseEvent.Added(unread(lease)));
         return lease;
     }
 
@@ -280,6 +288,14 @@ public final class InMemoryStore implements Store {
             leases.remove(s);
             record(new LeaseEvent.Removed(s));
         }
+    }
+
+    /**
+     * {@code held} as listings and watches give it: with its expiration unread, as etcd's store gives it, so that code
+     * tested on this store cannot come to count on an expiration that costs etcd a query.
+     */
+    private static Lease unread(Lease held) {
+        return held.isReservation() ? held : new Lease(held.subnet(), held.attrs(), Lease.Expiry.UNREAD, held.revision());
     }
 
     private void record(LeaseEvent event) {

@@ -5,6 +5,7 @@ import io.weft.core.model.Lease;
 import io.weft.core.model.LeaseAttrs;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Where the network config and the subnet leases live: a small registry with no allocation policy of
@@ -25,11 +26,25 @@ public interface Store extends AutoCloseable {
     /** Stores the network config JSON as given (callers validate it first). */
     void writeNetworkConfig(String json);
 
-    /** Every lease, and the store revision they were read at. */
-    LeaseSnapshot listLeases();
+    /**
+     * Every lease, and the store revision they were read at, with the expiration read only for the leases
+     * {@code readExpiration} selects (it sees each lease with its expiration unread). Every other lease that expires
+     * comes with {@link Lease.Expiry#UNREAD}; {@link Lease#isReservation()} is always known. Reading an expiration
+     * may cost the store a query per lease (etcd: {@code LeaseTimeToLive}), so select only what is shown.
+     */
+    LeaseSnapshot listLeases(Predicate<Lease> readExpiration);
 
     /**
-     * Creates the lease only if no lease for {@code subnet} exists, atomically.
+     * Every lease, with no expiration read: what allocation and the watcher need, one read whatever the number of
+     * leases.
+     */
+    default LeaseSnapshot listLeases() {
+        return listLeases(lease -> false);
+    }
+
+    /**
+     * Creates the lease only if no lease for {@code subnet} exists, atomically. The lease created comes with its
+     * expiration, as does the one {@link #updateLease} returns.
      *
      * @param ttl how long until it expires unless renewed; {@link #NO_TTL} for a reservation
      */
@@ -60,7 +75,8 @@ public interface Store extends AutoCloseable {
     /**
      * Waits up to {@code maxWait} for lease changes after {@code afterRevision} and returns them in order.
      * Returns {@link WatchResult.Changes} (maybe empty, on timeout), or {@link WatchResult.Compacted} with a
-     * fresh snapshot when the changes after that revision are no longer kept.
+     * fresh snapshot when the changes after that revision are no longer kept. The leases in both come with their
+     * expiration unread, as from {@link #listLeases()}: a watcher is told of every renewal in the cluster.
      */
     WatchResult watchLeases(long afterRevision, Duration maxWait) throws InterruptedException;
 

@@ -4,8 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -99,24 +97,63 @@ public abstract class StoreContract {
     }
 
     @Test
-    void listedLeaseCarriesAttrsAndExpiration() {
+    void listedLeaseCarriesAttrsAndTheExpirationAskedFor() {
         LeaseAttrs attrs = new LeaseAttrs("198.18.0.7", null, "udp",
                 JsonNodeFactory.instance.objectNode().put("PublicKey", "abc"));
         store.createLease(A, attrs, DAY);
-        Lease listed = only(store.listLeases());
+        Lease listed = only(store.listLeases(l -> true));
         assertEquals(attrs, listed.attrs());
-        assertNotNull(listed.expiration());
-        long secondsLeft = Duration.between(now(), listed.expiration()).toSeconds();
+        assertFalse(listed.isReservation());
+        long secondsLeft = Duration.between(now(), listed.expiration().orElseThrow()).toSeconds();
         assertTrue(secondsLeft > DAY.toSeconds() - 60 && secondsLeft <= DAY.toSeconds() + 1, "left " + secondsLeft);
+    }
+
+    @Test
+    void aListingReadsTheExpirationOfTheSelectedLeasesOnly() {
+        Lease createdA = created(store.createLease(A, HOST1, DAY));
+        store.createLease(B, HOST2, DAY);
+        List<Lease> listed = store.listLeases(l -> l.subnet().equals(B)).leases().stream()
+                .sorted((x, y) -> x.subnet().compareTo(y.subnet())).toList();
+        assertEquals(List.of(A, B), listed.stream().map(Lease::subnet).toList());
+        assertEquals(Lease.Expiry.UNREAD, listed.get(0).expiry(), "not selected");
+        assertFalse(listed.get(0).isReservation(), "unread, yet known to expire");
+        assertEquals(createdA.revision(), listed.get(0).revision());
+        assertTrue(listed.get(1).expiration().isPresent(), "selected");
+        assertTrue(store.listLeases().leases().stream().allMatch(l -> l.expiry().equals(Lease.Expiry.UNREAD)),
+                "a plain listing reads no expiration");
+    }
+
+    @Test
+    void aLeaseReadWithoutItsExpirationCanBeRenewedAndUpdated() {
+        store.createLease(A, HOST1, DAY);
+        Lease listed = only(store.listLeases());
+        Lease renewed = store.renewLease(listed, DAY).orElseThrow();
+        assertTrue(renewed.expiration().isPresent(), "a renewal knows the expiration it set");
+        Lease updated = store.updateLease(renewed, HOST2, DAY).orElseThrow();
+        assertTrue(updated.expiration().isPresent());
+        assertEquals(HOST2, only(store.listLeases()).attrs());
+    }
+
+    @Test
+    void watchedLeasesComeWithTheirExpirationUnread() throws InterruptedException {
+        long from = store.listLeases().revision();
+        Lease held = created(store.createLease(A, HOST1, DAY));
+        store.renewLease(held, DAY).orElseThrow();
+        store.createLease(B, HOST2, Store.NO_TTL);
+        List<LeaseEvent> events = collect(from, 3);
+        List<Lease.Expiry> expiries = events.stream()
+                .map(e -> assertInstanceOf(LeaseEvent.Added.class, e).lease().expiry()).toList();
+        assertEquals(List.of(Lease.Expiry.UNREAD, Lease.Expiry.UNREAD, Lease.Expiry.NEVER), expiries);
     }
 
     @Test
     void reservationHasNoExpiration() throws InterruptedException {
         store.createLease(A, HOST1, Store.NO_TTL);
         passTime(shortTtl().multipliedBy(2));
-        Lease listed = only(store.listLeases());
-        assertNull(listed.expiration());
+        Lease listed = only(store.listLeases(l -> true));
+        assertTrue(listed.expiration().isEmpty());
         assertTrue(listed.isReservation());
+        assertTrue(only(store.listLeases()).isReservation(), "known without reading an expiration");
     }
 
     @Test
@@ -153,7 +190,7 @@ public abstract class StoreContract {
         Lease theirs = created(store.createLease(A, HOST2, shortTtl().multipliedBy(30)));
 
         assertTrue(store.renewLease(mine, DAY).isEmpty(), "the lease read is gone: the renewal is refused");
-        Lease listed = only(store.listLeases());
+        Lease listed = only(store.listLeases(l -> true));
         assertEquals(HOST2, listed.attrs(), "the other host's value survives");
         assertEquals(theirs.revision(), listed.revision(), "untouched");
         assertEquals(theirs.expiration(), listed.expiration(), "with its own TTL");
@@ -233,9 +270,10 @@ public abstract class StoreContract {
         Lease lease = ((CreateResult.Created) store.createLease(A, HOST1, shortTtl().multipliedBy(30))).lease();
         passTime(Duration.ofSeconds(1));
         Lease renewed = store.renewLease(lease, DAY).orElseThrow();
-        assertTrue(renewed.expiration().isAfter(lease.expiration()));
+        assertTrue(renewed.expiration().orElseThrow().isAfter(lease.expiration().orElseThrow()));
         assertEquals(HOST1, renewed.attrs());
-        long secondsLeft = Duration.between(now(), only(store.listLeases()).expiration()).toSeconds();
+        long secondsLeft = Duration.between(now(), only(store.listLeases(l -> true)).expiration().orElseThrow())
+                .toSeconds();
         assertTrue(secondsLeft > DAY.toSeconds() - 60, "left " + secondsLeft);
     }
 
@@ -308,6 +346,7 @@ public abstract class StoreContract {
         WatchResult result = store.watchLeases(from, Duration.ofSeconds(5));
         WatchResult.Compacted compacted = assertInstanceOf(WatchResult.Compacted.class, result);
         assertEquals(List.of(B), compacted.snapshot().leases().stream().map(Lease::subnet).toList());
+        assertEquals(Lease.Expiry.UNREAD, compacted.snapshot().leases().get(0).expiry(), "as from listLeases()");
         assertTrue(compacted.revision() >= latest);
 
         WatchResult after = store.watchLeases(compacted.revision(), Duration.ofMillis(200));
