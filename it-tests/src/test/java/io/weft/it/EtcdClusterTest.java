@@ -62,7 +62,9 @@ class EtcdClusterTest {
         Startables.deepStart(members).get(90, TimeUnit.SECONDS);
         prefix = EtcdStores.freshPrefix();
         members.get(0).etcdctl("put", prefix + "/config",
-                "{\"Network\":\"10.5.0.0/16\",\"Backend\":{\"Type\":\"" + RecordingBackendProvider.NAME + "\"}}");
+                // The daemon allocates below 10.5.250.0/24: the tests' other hosts take 250 and up.
+                "{\"Network\":\"10.5.0.0/16\",\"SubnetMax\":\"10.5.249.0\",\"Backend\":{\"Type\":\""
+                        + RecordingBackendProvider.NAME + "\"}}");
         recording = new RecordingBackendProvider();
         daemon = Daemons.start(allMembers(), PUBLIC_IP, dir.resolve("subnet.env"), TIMINGS, recording);
         probe = EtcdStores.open(allMembers());
