@@ -169,11 +169,19 @@ public final class Daemon implements AutoCloseable {
         startLoop("weft-network", self -> network.run());
         startLoop("weft-lease-keeper", self -> keeper.run());
         startLoop("weft-lease-watcher", self -> watcher.run());
+        List<Housekeeping.Job> jobs = Housekeeping.jobs();
         if (iptables != null) {
-            startLoop("weft-iptables", self -> iptables.run());
+            IptablesManager rules = iptables;
+            jobs.add(new Housekeeping.Job("iptables resync", rules.resyncInterval(), rules::resyncStep));
         }
         if (provider.forwardsPackets()) {
-            startLoop("weft-drop-summary", self -> new DropSummary(network::stats, DROP_SUMMARY_INTERVAL).run());
+            DropSummary drops = new DropSummary(network::stats, DROP_SUMMARY_INTERVAL);
+            drops.begin();
+            jobs.add(new Housekeeping.Job("drop summary", drops.interval(), drops::step));
+        }
+        Housekeeping housekeeping = new Housekeeping(jobs);
+        if (!housekeeping.isEmpty()) {
+            startLoop("weft-housekeeping", self -> housekeeping.run());
         }
     }
 

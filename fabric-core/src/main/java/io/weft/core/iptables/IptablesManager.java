@@ -92,15 +92,20 @@ public final class IptablesManager implements AutoCloseable {
         }
     }
 
-    /** Resyncs every interval until interrupted or closed. */
-    public void run() throws InterruptedException {
-        while (!isClosed()) {
-            Thread.sleep(resync.toMillis());
-            try {
-                resync();
-            } catch (WeftException e) {
-                LOG.warn("iptables resync failed error=\"{}\"; retrying in {}s", e.getMessage(), resync.toSeconds());
-            }
+    /** How often {@link #resyncStep()} should run. */
+    public Duration resyncInterval() {
+        return resync;
+    }
+
+    /** One periodic resync (nothing once closed); a failure is logged and left to the next step. */
+    public void resyncStep() {
+        if (isClosed()) {
+            return;
+        }
+        try {
+            resync();
+        } catch (WeftException e) {
+            LOG.warn("iptables resync failed error=\"{}\"; retrying in {}s", e.getMessage(), resync.toSeconds());
         }
     }
 

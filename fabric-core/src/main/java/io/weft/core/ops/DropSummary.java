@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Logs dropped packets as one summary line per interval (the counts since the last line, by reason)
- * instead of a line per packet, so a flood of bad packets cannot flood the log. Runs on the daemon's
- * thread that calls {@link #run()}; {@link #summarize} is pure.
+ * instead of a line per packet, so a flood of bad packets cannot flood the log. Stepped by the daemon's
+ * housekeeping thread; {@link #summarize} is pure.
  */
 public final class DropSummary {
     private static final Logger LOG = LoggerFactory.getLogger(DropSummary.class);
@@ -43,14 +43,19 @@ public final class DropSummary {
         return Optional.of("packets dropped in the last " + interval.toSeconds() + "s total=" + total + line);
     }
 
-    /** Logs a summary every interval until interrupted. */
-    public void run() throws InterruptedException {
+    public Duration interval() {
+        return interval;
+    }
+
+    /** Takes the counts a first {@link #step()} compares with. */
+    public void begin() {
         last = stats.get().drops();
-        while (!Thread.currentThread().isInterrupted()) {
-            Thread.sleep(interval.toMillis());
-            Map<String, Long> now = stats.get().drops();
-            summarize(last, now, interval).ifPresent(LOG::warn);
-            last = now;
-        }
+    }
+
+    /** Logs the drops since the last step (or {@link #begin()}), if any; called every interval. */
+    public void step() {
+        Map<String, Long> now = stats.get().drops();
+        summarize(last, now, interval).ifPresent(LOG::warn);
+        last = now;
     }
 }
