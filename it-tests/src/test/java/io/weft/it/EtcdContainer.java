@@ -146,4 +146,26 @@ final class EtcdContainer extends GenericContainer<EtcdContainer> {
     void unpause() {
         getDockerClient().unpauseContainerCmd(getContainerId()).exec();
     }
+
+    /** The value of the first line of etcd's {@code /metrics} that {@code counter} matches (group 1), 0 if none. */
+    long metric(java.util.regex.Pattern counter) throws IOException, InterruptedException {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(clientEndpoint() + "/metrics"))
+                        .timeout(Duration.ofSeconds(10)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("etcd's /metrics answered " + r.statusCode());
+        }
+        java.util.regex.Matcher m = counter.matcher(r.body());
+        return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+    }
+
+    /** Test host i's subnet in 100.64.0.0/10 and its attributes (PublicIP 198.18.x.y), for tests with many hosts. */
+    static io.weft.core.model.Ipv4Subnet hostSubnet(int i) {
+        return io.weft.core.model.Ipv4Subnet.parse("100." + (64 + i / 256) + "." + (i % 256) + ".0/24");
+    }
+
+    static io.weft.core.model.LeaseAttrs hostAttrs(int i) {
+        return io.weft.core.model.LeaseAttrs.of("198.18." + (i / 256) + "." + (i % 256), "udp");
+    }
 }

@@ -11,16 +11,11 @@ import io.weft.core.model.LeaseAttrs;
 import io.weft.core.spi.store.CreateResult;
 import io.weft.core.spi.store.Store;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -45,21 +40,16 @@ class EtcdPeerLeaseReadsTest {
     static final EtcdContainer ETCD = EtcdContainer.single();
 
     private static Ipv4Subnet subnet(int i) {
-        return Ipv4Subnet.parse("100." + (64 + i / 256) + "." + (i % 256) + ".0/24");
+        return EtcdContainer.hostSubnet(i);
     }
 
     private static LeaseAttrs host(int i) {
-        return LeaseAttrs.of("198.18." + (i / 256) + "." + (i % 256), "udp");
+        return EtcdContainer.hostAttrs(i);
     }
 
     /** How many {@code LeaseTimeToLive} calls etcd has started so far, from anyone. */
     private static long ttlCalls() throws IOException, InterruptedException {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(ETCD.clientEndpoint() + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), "etcd's /metrics");
-        Matcher m = TTL_CALLS.matcher(r.body());
-        return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+        return ETCD.metric(TTL_CALLS);
     }
 
     private static Lease create(Store store, int i) {

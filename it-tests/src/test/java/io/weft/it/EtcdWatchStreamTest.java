@@ -9,16 +9,11 @@ import io.weft.core.model.Ipv4Subnet;
 import io.weft.core.model.LeaseAttrs;
 import io.weft.core.spi.store.Store;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,20 +37,16 @@ class EtcdWatchStreamTest {
     static final EtcdContainer ETCD = EtcdContainer.single();
 
     private static Ipv4Subnet subnet(int i) {
-        return Ipv4Subnet.parse("100." + (64 + i / 256) + "." + (i % 256) + ".0/24");
+        return EtcdContainer.hostSubnet(i);
     }
 
     private static LeaseAttrs host(int i) {
-        return LeaseAttrs.of("198.18." + (i / 256) + "." + (i % 256), "udp");
+        return EtcdContainer.hostAttrs(i);
     }
 
     /** What etcd says it received on Watch streams so far (create, cancel and progress requests). */
     private static long watchRequests() throws IOException, InterruptedException {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(ETCD.clientEndpoint() + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        Matcher m = WATCH_REQUESTS.matcher(r.body());
-        return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+        return ETCD.metric(WATCH_REQUESTS);
     }
 
     private static Thread start(LeaseWatcher watcher) {
