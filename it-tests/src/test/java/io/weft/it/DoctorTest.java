@@ -1,5 +1,6 @@
 package io.weft.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -274,11 +275,23 @@ class DoctorTest {
     @Test
     void oneHundredPeersAreAllProbedWithinDoctorsBudgetEvenWhenNoneAnswers() throws Exception {
         List<LabHost> hosts = overlay(3);
-        // 97 more leases whose PublicIPs are free underlay addresses: every probe to them times out.
-        for (int i = 0; i < 97; i++) {
-            lab().etcdctl("put", "/coreos.com/network/subnets/100.96." + (200 - i) + ".0-24",
-                    "{\"PublicIP\":\"198.18.0." + (10 + i) + "\",\"PublicIPv6\":null,\"BackendType\":\"udp\"}").orFail();
+        // 97 more leases whose PublicIPs are free underlay addresses: every probe to them times out. Their subnets
+        // skip the three hosts' own (picked at random), and doctor starts once h1's daemon knows all 99 peers.
+        List<String> taken = hosts.stream().map(LabHost::subnet).toList();
+        List<String> added = new ArrayList<>();
+        for (int octet = 200; added.size() < 97; octet--) {
+            String subnet = "100.96." + octet + ".0/24";
+            if (taken.contains(subnet)) {
+                continue;
+            }
+            lab().etcdctl("put", "/coreos.com/network/subnets/" + subnet.replace('/', '-'),
+                    "{\"PublicIP\":\"198.18.0." + (10 + added.size()) + "\",\"PublicIPv6\":null,\"BackendType\":\"udp\"}").orFail();
+            added.add(subnet);
         }
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            String status = hosts.get(0).status().output();
+            return added.stream().allMatch(sn -> status.contains("\"" + sn + "\""));
+        });
         long t0 = System.nanoTime();
         Command.Result r = doctor(hosts.get(0), "-o", "json");
         long millis = (System.nanoTime() - t0) / 1_000_000;
