@@ -233,4 +233,63 @@ class OffloadOverlayTest {
         assertFalse(drops(hosts.get(1)).getOrDefault("weft_drops_total{reason=esp-auth-failed}", 0.0) > 0,
                 drops(hosts.get(1)).toString());
     }
+
+    /**
+     * Every ipsec host's lease says it takes partial inner checksums, so a sender leaves the checksums of the
+     * segments it cuts partial: an offload host hands them to its device as partial, a host with
+     * {@code "Offloads": false} completes them itself. Bulk TCP both ways between two offload hosts and between an
+     * offload host and a plain one arrives intact, and no host's kernel counts a TCP checksum error (a receiver
+     * that gave its device a partial packet as a complete one would make the kernel drop and count it).
+     */
+    @Test
+    void ipsecHostsTakePartialChecksumsWithAndWithoutOffloadsAndNoKernelCountsAChecksumError() throws Exception {
+        lab().startEtcd();
+        lab().putNetworkConfig(config("\"Type\":\"ipsec\",\"PSK\":\"" + PSK + "\""));
+        LabHost h1 = startIpsecHost(1);
+        LabHost h2 = startIpsecHost(2);
+        h1.awaitSubnetEnv(STARTUP);
+        h2.awaitSubnetEnv(STARTUP);
+        // A host reads the config when it starts: h3 alone runs without offloads.
+        lab().putNetworkConfig(config("\"Type\":\"ipsec\",\"PSK\":\"" + PSK + "\",\"Offloads\":false"));
+        LabHost off = startIpsecHost(3);
+        off.awaitSubnetEnv(STARTUP);
+        String leases = lab().etcdctl("get", "--prefix", "/coreos.com/network/subnets/", "--print-value-only")
+                .orFail().output();
+        for (String line : leases.strip().split("\n")) {
+            assertEquals(true, new ObjectMapper().readTree(line).path("BackendData").path("PartialChecksums")
+                    .booleanValue(), line);
+        }
+        assertTrue(offloads(status(h1)).contains("tso4"), status(h1).toString());
+        assertEquals(List.of(), offloads(status(off)));
+        awaitPingsBothWays(h1, h2);
+        awaitPingsBothWays(h1, off);
+        Map<LabHost, Long> before = new java.util.HashMap<>();
+        for (LabHost h : List.of(h1, h2, off)) {
+            before.put(h, tcpChecksumErrors(h));
+        }
+        move50MegabytesBothWays(h1, h2);
+        move50MegabytesBothWays(off, h1);
+        for (LabHost h : List.of(h1, h2, off)) {
+            assertEquals(before.get(h), tcpChecksumErrors(h), h.name() + "'s kernel counted TCP checksum errors");
+        }
+    }
+
+    private LabHost startIpsecHost(int index) {
+        LabHost h = lab().addHost(index);
+        h.startDaemon(Map.of("WEFT_IPSEC_STATE_DIR", h.workDir().resolve("ipsec").toString()));
+        return h;
+    }
+
+    /** The host namespace's TCP InCsumErrors, from /proc/net/snmp. */
+    private static long tcpChecksumErrors(LabHost h) {
+        String[] lines = h.exec("cat", "/proc/net/snmp").orFail().output().split("\n");
+        for (int i = 0; i + 1 < lines.length; i++) {
+            if (lines[i].startsWith("Tcp:") && lines[i + 1].startsWith("Tcp:")) {
+                List<String> names = List.of(lines[i].trim().split("\\s+"));
+                String[] values = lines[i + 1].trim().split("\\s+");
+                return Long.parseLong(values[names.indexOf("InCsumErrors")]);
+            }
+        }
+        throw new AssertionError("no Tcp lines in " + h.name() + "'s /proc/net/snmp");
+    }
 }

@@ -100,6 +100,18 @@ final class EspPacketTransform implements PacketTransform<EspTransform.Session> 
         esp.routed(states);
     }
 
+    /** A peer whose lease says it takes them; never for a peer without a session. */
+    @Override
+    public boolean partialChecksums(EspTransform.Session peer) {
+        return peer != null && peer.partialChecksums();
+    }
+
+    /** Always: the ICV authenticates every inner packet, and this host's lease says so. */
+    @Override
+    public boolean acceptsPartialChecksums() {
+        return true;
+    }
+
     @Override
     public int seal(EspTransform.Session peer, int queue, ByteBuffer buffer, int offset, int length, long nowNanos) {
         Views v = sealViews[queue];

@@ -50,6 +50,8 @@ import org.slf4j.LoggerFactory;
 final class EspTransform {
     private static final Logger LOG = LoggerFactory.getLogger(EspTransform.class);
     static final String TYPE = "ipsec";
+    /** The BackendData field that says a host takes partial inner checksums. */
+    static final String PARTIAL_CHECKSUMS = "PartialChecksums";
     private static final String FIX = "stop weft on that host, delete " + KeyFile.FILE_NAME
             + " in its ipsec state directory and start weft again, so it makes a key of its own";
 
@@ -64,14 +66,25 @@ final class EspTransform {
         private final String publicKey;
         private final OutboundState[] out;
         private final InboundState[] in;
+        private final boolean partialChecksums;
         private volatile String refusal;
 
-        Session(int publicIp, Ipv4Subnet subnet, String publicKey, OutboundState[] out, InboundState[] in) {
+        Session(int publicIp, Ipv4Subnet subnet, String publicKey, OutboundState[] out, InboundState[] in,
+                boolean partialChecksums) {
             this.publicIp = publicIp;
             this.subnet = subnet;
             this.publicKey = publicKey;
             this.out = out;
             this.in = in;
+            this.partialChecksums = partialChecksums;
+        }
+
+        /**
+         * Whether the peer's lease says it takes inner packets with partial checksums
+         * ({@code BackendData.PartialChecksums}), so segments sealed for it may leave theirs partial.
+         */
+        boolean partialChecksums() {
+            return partialChecksums;
         }
 
         int publicIp() {
@@ -170,10 +183,16 @@ final class EspTransform {
         this.clock = clock;
     }
 
-    /** The lease's BackendData this host publishes: {"PublicKey":"<base64>"}. */
+    /**
+     * The lease's BackendData this host publishes: {"PublicKey":"<base64>","PartialChecksums":true}. The second
+     * field tells peers that this host takes inner TCP and UDP packets whose checksum was left partial (the ESP ICV
+     * guards them on the way; a receiver hands them to its device as partial or completes them), so they need not
+     * sum each segment's payload; a peer that does not read it sends complete checksums, which is always right.
+     */
     static ObjectNode backendData(X25519Keys keys) {
         ObjectNode data = JsonNodeFactory.instance.objectNode();
         data.put("PublicKey", keys.publicKeyBase64());
+        data.put(PARTIAL_CHECKSUMS, true);
         return data;
     }
 
@@ -212,7 +231,8 @@ final class EspTransform {
                     parts.put(new PeerKey(peerIp, text), p);
                 }
                 p.goneSinceMillis = -1;
-                s = new Session(peerIp, lease.subnet(), text, p.out, p.in);
+                s = new Session(peerIp, lease.subnet(), text, p.out, p.in,
+                        attrs.backendData().path(PARTIAL_CHECKSUMS).booleanValue());
                 judge(s, text.equals(ownKey) ? ownKeyRefusal() : null);
                 forgetExpired(clock.millis());
             }

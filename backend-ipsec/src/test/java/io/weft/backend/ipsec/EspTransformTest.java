@@ -51,12 +51,12 @@ class EspTransformTest {
     }
 
     @Test
-    void leaseAttrsCarryThePublicKey() {
+    void leaseAttrsCarryThePublicKeyAndTakePartialChecksums() {
         LeaseRequest request = IpsecBackend.leaseRequest(ka, 1500);
         String json = LeaseJson.encode(new LeaseAttrs("198.18.0.1", null, request.backendType(),
                 request.backendData()));
         assertEquals("{\"PublicIP\":\"198.18.0.1\",\"PublicIPv6\":null,\"BackendType\":\"ipsec\",\"BackendData\":"
-                + "{\"PublicKey\":\"" + ka.publicKeyBase64() + "\"}}", json);
+                + "{\"PublicKey\":\"" + ka.publicKeyBase64() + "\",\"PartialChecksums\":true}}", json);
     }
 
     @Test

@@ -73,6 +73,26 @@ public interface PacketTransform<S> {
     }
 
     /**
+     * Whether the segments this host cuts from a TCP or UDP super-packet for the peer whose state is {@code peer}
+     * may leave their L4 checksum partial (the folded pseudo-header sum in the field, {@link PartialChecksums}):
+     * true only when that peer's transform finishes or trusts such a packet ({@link #acceptsPartialChecksums}),
+     * as its lease says, and the transform itself guards the packet's integrity on the way (an AEAD's tag).
+     * Saves summing every payload byte on the sending thread. Default: false.
+     */
+    default boolean partialChecksums(S peer) {
+        return false;
+    }
+
+    /**
+     * Whether this host takes inner packets with partial checksums from its peers: its receiving threads then
+     * give each such packet to the device as partial ({@code NEEDS_CSUM}) or complete it, and a transform that
+     * says so tells its peers in its lease. Default: false.
+     */
+    default boolean acceptsPartialChecksums() {
+        return false;
+    }
+
+    /**
      * Turns the inner packet at {@code offset} ({@code length} bytes), bound for the peer whose state is
      * {@code peer}, into the datagram payload at {@code offset - headroom()}, on the outbound thread of
      * {@code queue}, at {@code nowNanos} ({@link System#nanoTime()} when the batch began).

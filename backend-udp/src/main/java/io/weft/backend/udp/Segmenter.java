@@ -58,6 +58,18 @@ final class Segmenter {
      */
     static int split(ByteBuffer b, int off, int len, int gsoType, int gsoSize, ByteBuffer headers, int headersOff,
             int stride, int[] headerLengths, int[] payloadOffsets, int[] payloadLengths) {
+        return split(b, off, len, gsoType, gsoSize, headers, headersOff, stride, headerLengths, payloadOffsets,
+                payloadLengths, false);
+    }
+
+    /**
+     * {@link #split} that may leave each segment's L4 checksum partial: with {@code partial}, the checksum field
+     * holds the folded, not complemented, pseudo-header sum (what the kernel's CHECKSUM_PARTIAL leaves there,
+     * {@link #partialChecksum}), and no byte of the segment's L4 header or payload is summed. Only for a receiver
+     * that finishes or trusts such a checksum ({@link PacketTransform#partialChecksums}).
+     */
+    static int split(ByteBuffer b, int off, int len, int gsoType, int gsoSize, ByteBuffer headers, int headersOff,
+            int stride, int[] headerLengths, int[] payloadOffsets, int[] payloadLengths, boolean partial) {
         if (len < Ipv4Packet.MIN_HEADER || off < 0 || len > b.limit() - off) {
             return BAD_LENGTH;
         }
@@ -150,11 +162,15 @@ final class Segmenter {
                 headers.putShort(th + 4, (short) (UDP_HEADER + chunk));
                 checksumAt = th + UDP_CHECKSUM;
             }
-            headers.putShort(checksumAt, (short) 0);
-            long sum = Checksums.pseudoHeader(source, destination, protocol, l4Header + chunk)
-                    + Checksums.sum(headers, th, l4Header) + Checksums.sum(b, payloadAt, chunk);
-            int checksum = Checksums.finish(sum);
-            headers.putShort(checksumAt, (short) (checksum == 0 && !tcp ? 0xffff : checksum));
+            long pseudo = Checksums.pseudoHeader(source, destination, protocol, l4Header + chunk);
+            if (partial) {
+                headers.putShort(checksumAt, (short) Checksums.fold(pseudo));
+            } else {
+                headers.putShort(checksumAt, (short) 0);
+                int checksum = Checksums.finish(pseudo + Checksums.sum(headers, th, l4Header)
+                        + Checksums.sum(b, payloadAt, chunk));
+                headers.putShort(checksumAt, (short) (checksum == 0 && !tcp ? 0xffff : checksum));
+            }
             headerLengths[i] = headerLength;
             payloadOffsets[i] = payloadAt;
             payloadLengths[i] = chunk;

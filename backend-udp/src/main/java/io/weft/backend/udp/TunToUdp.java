@@ -18,7 +18,9 @@ import java.nio.ByteOrder;
  * payload stays in the read buffer, and with UDP GSO the segments for one peer go out as one
  * {@code sendmmsg} entry (header and payload iovecs, a {@code UDP_SEGMENT} control message) that the kernel
  * carries as one buffer; without it, one entry per segment. A packet that only needs its checksum finished
- * gets it. On the wire every datagram is still one inner IPv4 packet of at most the MTU.
+ * gets it. On the wire every datagram is still one inner IPv4 packet of at most the MTU. With a transform
+ * whose peer takes partial checksums ({@link PacketTransform#partialChecksums}), the segments leave theirs
+ * partial and the payload is never summed here.
  *
  * <p>Runs on the thread {@link UdpNetwork} names {@code weft-udp-tun-to-udp} (per queue); allocation-free per
  * packet. Not thread-safe: owned by that one thread.
@@ -164,9 +166,10 @@ final class TunToUdp extends ForwardingLoop {
         ByteBuffer data = batch.data();
         // A send in between (a full vector) empties the vector, but these headers stay put until the next packet.
         int base = headersUsed;
+        boolean partial = transform != null && transform.partialChecksums(table.state(peer));
         int count = Segmenter.split(data, batch.offset(i), batch.length(i), gsoType, gsoSize, headers,
                 base * Segmenter.HEADER_STRIDE, Segmenter.HEADER_STRIDE, headerLengths, payloadOffsets,
-                payloadLengths);
+                payloadLengths, partial);
         if (count <= 0) {
             stats.drop(DropReason.BAD_OFFLOAD);
             return;

@@ -18,7 +18,9 @@ import java.nio.ByteOrder;
  * control message gives; each is checked alone. With the TUN vnet header, the checked packets of a batch go
  * through {@link TcpCoalescer}: consecutive segments of one TCP flow become one {@code writev} with a
  * {@code GSO_TCPV4} vnet header (the kernel takes them as one super-packet), anything else is written alone
- * behind a zero vnet header, and groups are written in creation order, so a flow keeps its order.
+ * behind a zero vnet header, and groups are written in creation order, so a flow keeps its order. When the
+ * transform takes partial checksums ({@link PartialChecksums}), a packet written alone that has one goes in with
+ * {@code NEEDS_CSUM} (or, without the vnet header, with its checksum completed here).
  *
  * <p>Runs on the thread {@link UdpNetwork} names {@code weft-udp-udp-to-tun} (per queue); allocation-free per
  * packet. Not thread-safe: owned by that one thread.
@@ -36,6 +38,8 @@ final class UdpToTun extends ForwardingLoop {
     private final long dataAddress;
     /** Every queue's TUN descriptor: a flow's packets are written into its own queue (see {@link #queueOf}). */
     private final int[] tunQueues;
+    /** Whether inner packets may come with partial checksums ({@link PacketTransform#acceptsPartialChecksums}). */
+    private final boolean partialIn;
     private int written;
     private long writtenBytes;
 
@@ -46,6 +50,7 @@ final class UdpToTun extends ForwardingLoop {
         this.coalescer = vnet > 0 ? new TcpCoalescer(MAX_PACKETS) : null;
         this.dataAddress = batch.address(0) - batch.offset(0);
         this.tunQueues = ends.tunQueues().clone();
+        this.partialIn = transform != null && transform.acceptsPartialChecksums();
         iovecs.putLong(0, Syscalls.address(vnetHeader));
         iovecs.putLong(8, TunDevice.VNET_HDR_SIZE);
     }
@@ -125,8 +130,11 @@ final class UdpToTun extends ForwardingLoop {
         return tunQueues.length == 1 ? tun : tunQueues[FlowSteering.queue(b, off, tunQueues.length)];
     }
 
-    /** Without a vnet header: the packet alone. */
+    /** Without a vnet header: the packet alone, its checksum completed here when the sender left it partial. */
     private void writeOne(int off, int length, int peer, RouteTable table, long now) {
+        if (partialIn) {
+            PartialChecksums.finish(batch.data(), off, length);
+        }
         if (libc.write(queueOf(batch.data(), off), dataAddress + off, length) < 0) {
             stats.drop(DropReason.TUN_WRITE_FAILED);
         } else {
@@ -142,7 +150,11 @@ final class UdpToTun extends ForwardingLoop {
         for (int g = 0; g < coalescer.groups(); g++) {
             int size = coalescer.size(g);
             int first = coalescer.prepareFirst(g, data);
-            coalescer.writeVnetHeader(g, vnetHeader, 0);
+            if (size == 1 && partialIn) {
+                PartialChecksums.writeVnetHeader(data, coalescer.packetOffset(g, 0), first, vnetHeader, 0);
+            } else {
+                coalescer.writeVnetHeader(g, vnetHeader, 0);
+            }
             putIovec(1, dataAddress + coalescer.packetOffset(g, 0), first);
             for (int k = 1; k < size; k++) {
                 putIovec(1 + k, dataAddress + coalescer.payloadOffset(g, k), coalescer.payloadLength(g, k));
