@@ -142,7 +142,7 @@ class LauncherTest {
             assertTrue(daemon.isAlive(), () -> "daemon died: " + read(dir.resolve("daemon.log")));
             // bin/weft execs java, so the process started is the JVM itself.
             List<String> args = List.of(Files.readString(Path.of("/proc/" + daemon.pid() + "/cmdline")).split("\0"));
-            for (String flag : List.of("-Xms20m", "-Xmx64m", "-Xmn12m", "-XX:+UseSerialGC", "-XX:CICompilerCount=2",
+            for (String flag : List.of("-Xms8m", "-Xmx64m", "-XX:MaxNewSize=12m", "-XX:+UseSerialGC", "-XX:CICompilerCount=2",
                     "-XX:ReservedCodeCacheSize=48m", "-XX:-UseNotificationThread", "-XX:TrimNativeHeapInterval=2000",
                     "-Dio.netty.allocator.type=unpooled")) {
                 assertTrue(args.contains(flag), flag + " in " + args);

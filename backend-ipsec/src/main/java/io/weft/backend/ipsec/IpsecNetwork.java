@@ -60,9 +60,15 @@ final class IpsecNetwork implements Network {
     }
 
     private void report(LoopThread self) throws InterruptedException {
+        YoungGeneration.ensure();
+        long lastHeapCheck = System.nanoTime();
         while (self.running()) {
             Thread.sleep(REPORT_MILLIS);
             reportOnce();
+            if (System.nanoTime() - lastHeapCheck >= YoungGeneration.CHECK_SECONDS * 1_000_000_000L) {
+                YoungGeneration.ensure();
+                lastHeapCheck = System.nanoTime();
+            }
         }
     }
 
