@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * one {@link System#gc()}, which leaves the old generation large enough, and puts the flags back. A later full
  * collection (when the old generation fills, rarely) may shrink both again; {@link #ensure} costs a few pool reads
  * when there is nothing to do, so the backend's reporter calls it every {@link #CHECK_SECONDS} seconds. Under any
- * other collector, or when the heap cannot hold it, it does nothing. Thread-safe.
+ * other collector, or when the heap cannot hold it, it does nothing; after a collection that did not grow it
+ * ({@code -XX:+DisableExplicitGC}) it stops trying. Thread-safe.
  */
 final class YoungGeneration {
     private static final Logger LOG = LoggerFactory.getLogger(YoungGeneration.class);
@@ -32,6 +33,8 @@ final class YoungGeneration {
     /** How often the reporter checks that a full collection has not shrunk it. */
     static final int CHECK_SECONDS = 10;
     private static final long MB = 1L << 20;
+    /** Set when a collection did not grow it (-XX:+DisableExplicitGC, say): no more tries, no more log lines. */
+    private static boolean gaveUp;
 
     /** What {@link #ensure} found or did: young generation bytes before and after, and whether it collected. */
     record Result(long beforeBytes, long afterBytes, boolean collected, String why) {
@@ -51,6 +54,9 @@ final class YoungGeneration {
         Optional<MemoryPoolMXBean> old = pool("Tenured Gen");
         if (hotSpot.isEmpty() || eden.isEmpty() || survivor.isEmpty() || old.isEmpty()) {
             return new Result(0, 0, false, "no HotSpot diagnostic bean or heap pools");
+        }
+        if (gaveUp) {
+            return new Result(0, 0, false, "a collection did not grow it before");
         }
         HotSpotDiagnosticMXBean hs = hotSpot.get();
         long target = Math.min(TARGET_BYTES, longOption(hs, "MaxNewSize"));
@@ -77,6 +83,12 @@ final class YoungGeneration {
             hs.setVMOption("MaxHeapFreeRatio", maxBefore);
         }
         long after = young(eden.get(), survivor.get());
+        if (after < target * 9 / 10) {
+            gaveUp = true;
+            LOG.info("ipsec young generation stays at {} MB (a full collection did not grow it to {} MB; is"
+                    + " -XX:+DisableExplicitGC set?): ipsec runs with more young collections", mb(after), mb(target));
+            return new Result(before, after, true, "not grown");
+        }
         LOG.info("ipsec young generation {} -> {} MB (target {} MB): the JDK's AES-GCM allocates about 1.1 KB per"
                 + " packet, and fewer young collections stop the forwarding threads less often", mb(before),
                 mb(after), mb(target));

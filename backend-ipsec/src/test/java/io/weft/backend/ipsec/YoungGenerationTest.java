@@ -63,6 +63,17 @@ class YoungGenerationTest {
     }
 
     @Test
+    void withExplicitCollectionsOffItTriesOnceAndGivesUp() throws Exception {
+        List<String> flags = new ArrayList<>(DAEMON_HEAP);
+        flags.add("-XX:+DisableExplicitGC");
+        List<String> lines = run(flags);
+        assertTrue(lines.get(0).contains("collected=true") && lines.get(0).contains("not grown"), lines.toString());
+        assertTrue(lines.get(1).contains("collected=false") && lines.get(1).contains("did not grow it before"),
+                lines.toString());
+        assertEquals("FLAGS 10 30", lines.get(2), "the launcher's ratios are back");
+    }
+
+    @Test
     void underG1ItDoesNothing() throws Exception {
         List<String> lines = run(List.of("-Xmx64m", "-XX:+UseG1GC"));
         assertTrue(lines.get(0).contains("collected=false") && lines.get(0).contains("not the serial collector"),
