@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The ipsec backend's running network: the udp data path with the ESP stage in it, plus a reporter
  * {@link LoopThread} it names and owns ({@code weft-ipsec-report}) that once a second rewrites the SA list
- * file when the SAs changed (logging each change), and logs each peer whose packets fail authentication,
- * once. Events go to the data path, whose route table makes each new peer's ESP session before it routes to
+ * file when the SAs changed (logging each change), logs each peer whose packets fail authentication, once,
+ * and every {@link YoungGeneration#CHECK_SECONDS} seconds keeps the young generation at ipsec's size. Events go to the data path, whose route table makes each new peer's ESP session before it routes to
  * the peer. Stats are the data path's with the ESP drop counters and each peer's key changes added.
  * Thread-safe as {@link Network} asks.
  */

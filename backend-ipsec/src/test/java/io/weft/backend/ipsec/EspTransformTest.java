@@ -1,10 +1,12 @@
 package io.weft.backend.ipsec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weft.core.config.LeaseJson;
 import io.weft.core.model.Ipv4Subnet;
 import io.weft.core.model.Lease;
@@ -57,6 +59,18 @@ class EspTransformTest {
                 request.backendData()));
         assertEquals("{\"PublicIP\":\"198.18.0.1\",\"PublicIPv6\":null,\"BackendType\":\"ipsec\",\"BackendData\":"
                 + "{\"PublicKey\":\"" + ka.publicKeyBase64() + "\",\"PartialChecksums\":true}}", json);
+    }
+
+    @Test
+    void aSessionLeavesChecksumsPartialOnlyForAPeerWhoseLeaseSaysItTakesThem() throws Exception {
+        assertTrue(a.session(TestKeys.lease("100.96.2.0/24", "198.18.0.2", kb)).partialChecksums());
+        for (String data : List.of("{\"PublicKey\":\"" + kb.publicKeyBase64() + "\"}",
+                "{\"PublicKey\":\"" + kb.publicKeyBase64() + "\",\"PartialChecksums\":\"true\"}",
+                "{\"PublicKey\":\"" + kb.publicKeyBase64() + "\",\"PartialChecksums\":false}")) {
+            LeaseAttrs attrs = new LeaseAttrs("198.18.0.2", null, EspTransform.TYPE, new ObjectMapper().readTree(data));
+            EspTransform.Session s = a.session(new Lease(Ipv4Subnet.parse("100.96.2.0/24"), attrs, null));
+            assertFalse(s.partialChecksums(), data + ": complete checksums unless the lease says true");
+        }
     }
 
     @Test

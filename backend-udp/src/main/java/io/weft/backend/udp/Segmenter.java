@@ -65,7 +65,7 @@ final class Segmenter {
     /**
      * {@link #split} that may leave each segment's L4 checksum partial: with {@code partial}, the checksum field
      * holds the folded, not complemented, pseudo-header sum (what the kernel's CHECKSUM_PARTIAL leaves there,
-     * {@link #partialChecksum}), and no byte of the segment's L4 header or payload is summed. Only for a receiver
+     * {@link PartialChecksums}), and no byte of the segment's L4 header or payload is summed. Only for a receiver
      * that finishes or trusts such a checksum ({@link PacketTransform#partialChecksums}).
      */
     static int split(ByteBuffer b, int off, int len, int gsoType, int gsoSize, ByteBuffer headers, int headersOff,
