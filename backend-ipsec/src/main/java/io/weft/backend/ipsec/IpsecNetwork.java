@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * The ipsec backend's running network: the udp data path with the ESP stage in it, plus a reporter
  * {@link LoopThread} it names and owns ({@code weft-ipsec-report}) that once a second rewrites the SA list
  * file when the SAs changed (logging each change), logs each peer whose packets fail authentication, once,
- * and every {@link YoungGeneration#CHECK_SECONDS} seconds keeps the young generation at ipsec's size. Events go to the data path, whose route table makes each new peer's ESP session before it routes to
+ * and, when the data path's AES-GCM is the JCE's {@code Cipher} (which allocates per packet), every
+ * {@link YoungGeneration#CHECK_SECONDS} seconds keeps the young generation at that size. Events go to the data
+ * path, whose route table makes each new peer's ESP session before it routes to
  * the peer. Stats are the data path's with the ESP drop counters and each peer's key changes added.
  * Thread-safe as {@link Network} asks.
  */
@@ -31,19 +33,24 @@ final class IpsecNetwork implements Network {
     private final EspStats stats;
     private final SaListFile.Contents header;
     private final Path saFile;
+    private final boolean growYoungGeneration;
     private LoopThread reporter;
     private boolean closed;
     private List<SaRecord> written;
 
-    /** @param sessions the ESP sessions in the data path's route table now */
+    /**
+     * @param sessions            the ESP sessions in the data path's route table now
+     * @param growYoungGeneration whether the data path's AES-GCM allocates per packet ({@link AeadKind#JDK})
+     */
     IpsecNetwork(Network udp, Supplier<List<EspTransform.Session>> sessions, EspTransform esp, EspStats stats,
-            SaListFile.Contents header, Path saFile) {
+            SaListFile.Contents header, Path saFile, boolean growYoungGeneration) {
         this.udp = udp;
         this.sessions = sessions;
         this.esp = esp;
         this.stats = stats;
         this.header = header;
         this.saFile = saFile;
+        this.growYoungGeneration = growYoungGeneration;
     }
 
     @Override
@@ -60,12 +67,15 @@ final class IpsecNetwork implements Network {
     }
 
     private void report(LoopThread self) throws InterruptedException {
-        YoungGeneration.ensure();
+        if (growYoungGeneration) {
+            YoungGeneration.ensure();
+        }
         long lastHeapCheck = System.nanoTime();
         while (self.running()) {
             Thread.sleep(REPORT_MILLIS);
             reportOnce();
-            if (System.nanoTime() - lastHeapCheck >= YoungGeneration.CHECK_SECONDS * 1_000_000_000L) {
+            if (growYoungGeneration
+                    && System.nanoTime() - lastHeapCheck >= YoungGeneration.CHECK_SECONDS * 1_000_000_000L) {
                 YoungGeneration.ensure();
                 lastHeapCheck = System.nanoTime();
             }

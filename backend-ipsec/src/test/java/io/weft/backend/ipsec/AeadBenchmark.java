@@ -15,7 +15,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The per-packet AEAD, Bouncy Castle against the JDK: {@code seal} is a whole outbound ESP encapsulation
+ * The per-packet AEAD, weft's composed AES-GCM against the JCE's Cipher and Bouncy Castle: {@code seal} is a whole outbound ESP encapsulation
  * ({@link OutboundSa#seal}: trailer, header, AES-GCM), {@code open} the AES-GCM verification and decryption of
  * one ESP payload. A benchmark, not a test: run it with {@code scripts/ipsec-jmh} (see the README), which
  * prints the figures. Kept short (1 fork, 2 x 1 s warm-up, 3 x 1 s measurement) for shared machines.
@@ -23,11 +23,11 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = "-Xmx256m")
+@Fork(value = 1, jvmArgsAppend = {"-Xmx256m", "--add-opens", "java.base/com.sun.crypto.provider=ALL-UNNAMED"})
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
 public class AeadBenchmark {
-    @Param({"JDK", "BOUNCY_CASTLE"})
+    @Param({"COMPOSED", "JDK", "BOUNCY_CASTLE"})
     public String provider;
 
     @Param({"64", "1438"})

@@ -11,12 +11,12 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Where the CPU of one 1,400-byte packet goes on the ipsec path: a bare {@code Cipher.init}, the AEAD alone
- * ({@link JdkAesGcm} seal and open), and the whole ESP stage as the data path calls it
+ * ({@link JdkAesGcm} and {@link ComposedAesGcm}, seal and open), and the whole ESP stage as the data path calls it
  * ({@link EspPacketTransform} seal and open, with SA lookup, replay window and counters, the clock read once per
  * batch of 1,000 as the data path reads it once per batch). A measurement, not a
  * test: it reports thread CPU time per packet (less disturbed by other processes than wall time on a shared
  * machine), the median of 5 rounds. Run it with
- * {@code java -cp "$(cat target/jmh.classpath):target/classes:target/test-classes" io.weft.backend.ipsec.EspPathCost}
+ * {@code java --add-opens java.base/com.sun.crypto.provider=ALL-UNNAMED -cp "$(cat target/jmh.classpath):target/classes:target/test-classes" io.weft.backend.ipsec.EspPathCost}
  * after {@code backend-ipsec/scripts/ipsec-jmh} made the classpath file, or from an IDE.
  */
 public final class EspPathCost {
@@ -42,13 +42,13 @@ public final class EspPathCost {
         Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
         SecretKeySpec spec = new SecretKeySpec(key, "AES");
         byte[] nonce = new byte[12];
-        JdkAesGcm aead = new JdkAesGcm(key);
+        Aead[] aeads = {new JdkAesGcm(key), new ComposedAesGcm(key)};
         byte[] aad = new byte[12];
         ByteBuffer plain = ByteBuffer.allocateDirect(slot);
         ByteBuffer sealed = ByteBuffer.allocateDirect(slot);
         long[] init = new long[ROUNDS];
-        long[] aeadSeal = new long[ROUNDS];
-        long[] aeadOpen = new long[ROUNDS];
+        long[][] aeadSeal = new long[aeads.length][ROUNDS];
+        long[][] aeadOpen = new long[aeads.length][ROUNDS];
         long[] espSeal = new long[ROUNDS];
         long[] espOpen = new long[ROUNDS];
         long counter = 0;
@@ -60,21 +60,24 @@ public final class EspPathCost {
             }
             init[r] = (cpu() - t) / PACKETS;
 
-            t = cpu();
-            for (int i = 0; i < PACKETS; i++) {
-                putLong(nonce, 4, ++counter);
-                plain.clear().limit(SIZE);
-                sealed.clear();
-                aead.seal(nonce, aad, plain, sealed);
+            for (int k = 0; k < aeads.length; k++) {
+                Aead aead = aeads[k];
+                t = cpu();
+                for (int i = 0; i < PACKETS; i++) {
+                    putLong(nonce, 4, ++counter);
+                    plain.clear().limit(SIZE);
+                    sealed.clear();
+                    aead.seal(nonce, aad, plain, sealed);
+                }
+                aeadSeal[k][r] = (cpu() - t) / PACKETS;
+                sealed.flip();
+                t = cpu();
+                for (int i = 0; i < PACKETS; i++) {
+                    plain.clear();
+                    aead.open(nonce, aad, sealed.duplicate(), plain);
+                }
+                aeadOpen[k][r] = (cpu() - t) / PACKETS;
             }
-            aeadSeal[r] = (cpu() - t) / PACKETS;
-            sealed.flip();
-            t = cpu();
-            for (int i = 0; i < PACKETS; i++) {
-                plain.clear();
-                aead.open(nonce, aad, sealed.duplicate(), plain);
-            }
-            aeadOpen[r] = (cpu() - t) / PACKETS;
 
             // The ESP stage: seal into one slot, and carry each datagram into its own slot of a batch of 1000 so
             // the receiver opens fresh sequence numbers in place, as recvmmsg would hand them over.
@@ -104,8 +107,10 @@ public final class EspPathCost {
             espOpen[r] = openNanos / PACKETS;
         }
         System.out.printf("CPU ns per %d-byte packet (median of %d x %d): Cipher.init %d; JdkAesGcm seal %d, open %d;"
-                + " EspPacketTransform seal %d (incl. one %d-byte copy per packet), open %d%n", SIZE, ROUNDS, PACKETS,
-                median(init), median(aeadSeal), median(aeadOpen), median(espSeal), SIZE + 36, median(espOpen));
+                + " ComposedAesGcm seal %d, open %d; EspPacketTransform (%s) seal %d (incl. one %d-byte copy per"
+                + " packet), open %d%n", SIZE, ROUNDS, PACKETS, median(init), median(aeadSeal[0]), median(aeadOpen[0]),
+                median(aeadSeal[1]), median(aeadOpen[1]), AeadKind.DATA_PATH.label(), median(espSeal), SIZE + 36,
+                median(espOpen));
     }
 
     private static EspPacketTransform transform(X25519Keys own, String ip) {
