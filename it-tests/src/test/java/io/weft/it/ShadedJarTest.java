@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The shaded jar (cli/target/weft.jar) carries what runs and one Netty: the parts of Bouncy Castle it leaves
  * out by name are needed by nothing weft's classes reach (by jdeps, class by class), jffi's stub is there for
- * Linux only, and Maven resolves one Netty version.
+ * Linux only, Maven resolves one Netty version, and its manifest opens the JDK's GHASH to the ipsec data path.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ShadedJarTest {
@@ -83,6 +83,15 @@ class ShadedJarTest {
         assertTrue(reached.stream().anyMatch(c -> c.startsWith("org.bouncycastle.crypto.modes.GCM")),
                 "weft reaches Bouncy Castle's GCM: " + reached.size() + " classes");
         assertEquals(Set.of(), broken, "Bouncy Castle classes weft reaches that need a class left out of the jar");
+    }
+
+    @Test
+    void itsManifestStartsWeftAndOpensTheJdksGhashToTheIpsecDataPath() throws IOException {
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(JAR.toFile())) {
+            java.util.jar.Attributes main = jar.getManifest().getMainAttributes();
+            assertEquals("io.weft.cli.Main", main.getValue("Main-Class"));
+            assertEquals("java.base/com.sun.crypto.provider", main.getValue("Add-Opens"));
+        }
     }
 
     @Test

@@ -46,17 +46,20 @@ final class ComposedAesGcm implements Aead {
         byte[] counters = new byte[0];
         byte[] keystream = new byte[0];
         byte[] work = new byte[0];
-        final byte[] block = new byte[BLOCK];
         final byte[] tag = new byte[BLOCK];
+        final byte[] received = new byte[BLOCK];
 
-        /** Room for a packet of {@code length} bytes plus its tag. */
+        /**
+         * Room for {@code length} bytes of padded AAD and text: their keystream (and E(K, J0)), and in {@code work}
+         * the AAD, the text, its padding and the length block that GHASH reads in one pass.
+         */
         Scratch ensure(int length) {
-            int blocks = 1 + (length + BLOCK - 1) / BLOCK;
-            if (keystream.length < blocks * BLOCK) {
+            int blocks = 2 + (length + BLOCK - 1) / BLOCK;
+            if (work.length < blocks * BLOCK) {
                 int size = Math.max(blocks * BLOCK, 2048);
                 counters = new byte[size];
                 keystream = new byte[size];
-                work = new byte[size + BLOCK];
+                work = new byte[size];
             }
             return this;
         }
@@ -81,13 +84,15 @@ final class ComposedAesGcm implements Aead {
     public int seal(byte[] nonce, byte[] aad, ByteBuffer src, ByteBuffer dst) {
         refuseRepeat(nonce);
         int length = src.remaining();
-        Scratch s = scratch().ensure(length);
+        int text = padded(aad.length);
+        Scratch s = scratch().ensure(text + length);
         keystream(s, nonce, length);
         byte[] work = s.work;
-        src.get(work, 0, length);
-        xorKeystream(work, s.keystream, length);
-        tag(s, aad, work, length, work, length);
-        dst.put(work, 0, length + BLOCK);
+        src.get(work, text, length);
+        xorKeystream(work, text, s.keystream, length);
+        hash(s, aad, length);
+        System.arraycopy(s.tag, 0, work, text + length, BLOCK);
+        dst.put(work, text, length + BLOCK);
         return length + BLOCK;
     }
 
@@ -98,20 +103,22 @@ final class ComposedAesGcm implements Aead {
             src.position(src.limit());
             return -1;
         }
-        Scratch s = scratch().ensure(length);
+        int text = padded(aad.length);
+        Scratch s = scratch().ensure(text + length);
         byte[] work = s.work;
-        src.get(work, 0, length + BLOCK);
+        src.get(work, text, length);
+        src.get(s.received, 0, BLOCK);
         keystream(s, nonce, length);
-        tag(s, aad, work, length, s.tag, 0);
+        hash(s, aad, length);
         int diff = 0;
         for (int i = 0; i < BLOCK; i++) {
-            diff |= s.tag[i] ^ work[length + i];
+            diff |= s.tag[i] ^ s.received[i];
         }
         if (diff != 0) {
             return -1;
         }
-        xorKeystream(work, s.keystream, length);
-        dst.put(work, 0, length);
+        xorKeystream(work, text, s.keystream, length);
+        dst.put(work, text, length);
         return length;
     }
 
@@ -171,38 +178,39 @@ final class ComposedAesGcm implements Aead {
         }
     }
 
-    /** work[0, length) ^= keystream[16, 16 + length), eight bytes at a time (C2 leaves a byte loop scalar here). */
-    private static void xorKeystream(byte[] work, byte[] keystream, int length) {
+    /** work[at, at + length) ^= keystream[16, 16 + length), eight bytes at a time (C2 left a byte loop scalar). */
+    private static void xorKeystream(byte[] work, int at, byte[] keystream, int length) {
         int i = 0;
         for (; i <= length - 8; i += 8) {
-            WORDS.set(work, i, (long) WORDS.get(work, i) ^ (long) WORDS.get(keystream, BLOCK + i));
+            WORDS.set(work, at + i, (long) WORDS.get(work, at + i) ^ (long) WORDS.get(keystream, BLOCK + i));
         }
         for (; i < length; i++) {
-            work[i] ^= keystream[BLOCK + i];
+            work[at + i] ^= keystream[BLOCK + i];
         }
     }
 
-    /** GHASH(aad, ciphertext[0, length)) XOR E(K, J0), into out[at, at + 16). */
-    private void tag(Scratch s, byte[] aad, byte[] ciphertext, int length, byte[] out, int at) {
-        hashPadded(s.block, aad, aad.length);
-        hashPadded(s.block, ciphertext, length);
-        LONGS.set(s.block, 0, (long) aad.length * 8);
-        LONGS.set(s.block, 8, (long) length * 8);
-        ghash.update(s.block, 0, BLOCK);
-        ghash.finish(out, at);
+    private static int padded(int length) {
+        return (length + BLOCK - 1) & -BLOCK;
+    }
+
+    /**
+     * The tag, GHASH(aad, ciphertext) XOR E(K, J0), into the scratch's {@code tag}, with the ciphertext at
+     * {@code work[padded(aad.length), + length)}: the AAD and zeros go in front of it, zeros and the length block
+     * behind it, and GHASH runs once over the whole (one intrinsic call instead of one per part).
+     */
+    private void hash(Scratch s, byte[] aad, int length) {
+        byte[] work = s.work;
+        int text = padded(aad.length);
+        System.arraycopy(aad, 0, work, 0, aad.length);
+        Arrays.fill(work, aad.length, text, (byte) 0);
+        int end = text + padded(length);
+        Arrays.fill(work, text + length, end, (byte) 0);
+        LONGS.set(work, end, (long) aad.length * 8);
+        LONGS.set(work, end + 8, (long) length * 8);
+        ghash.update(work, 0, end + BLOCK);
+        ghash.finish(s.tag, 0);
         for (int i = 0; i < BLOCK; i++) {
-            out[at + i] ^= s.keystream[i];
-        }
-    }
-
-    /** Folds {@code in[0, length)} into the hash, its last partial block padded with zeros in {@code block}. */
-    private void hashPadded(byte[] block, byte[] in, int length) {
-        int whole = length & -BLOCK;
-        ghash.update(in, 0, whole);
-        if (whole < length) {
-            System.arraycopy(in, whole, block, 0, length - whole);
-            Arrays.fill(block, length - whole, BLOCK, (byte) 0);
-            ghash.update(block, 0, BLOCK);
+            s.tag[i] ^= s.keystream[i];
         }
     }
 

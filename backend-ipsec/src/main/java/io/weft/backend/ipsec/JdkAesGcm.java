@@ -8,12 +8,12 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * AES-GCM through the JDK's SunJCE provider, which has hardware intrinsics for AES and GHASH. One
- * {@link Cipher} per instance, re-initialised per packet with the packet's nonce. Packets go through a
- * reused heap array (two copies of about 1.4 KB each, cheap next to the cipher): JDK 17's GCM on direct
- * buffers copied them into fresh arrays, about 3.2 KB allocated per 1400-byte packet. What remains is the
- * JCE's own per-{@code init} garbage (the {@link GCMParameterSpec} and SunJCE's GCM engine state), about
- * 1.2 KB per packet as EspPacketTransformTest measures; the JCE has no API to avoid it, and it dies young. The JDK
+ * AES-GCM through the JDK's SunJCE provider, which has hardware intrinsics for AES and GHASH: the data path's
+ * fallback when {@link ComposedAesGcm} cannot reach the JDK's GHASH. One {@link Cipher} per instance,
+ * re-initialised per packet with the packet's nonce. Packets go through a reused heap array (two copies of about
+ * 1.4 KB each): JDK 17's GCM on direct buffers copied them into fresh arrays, about 3.2 KB allocated per
+ * 1400-byte packet. What remains is the JCE's own per-{@code init} garbage (the {@link GCMParameterSpec} and
+ * SunJCE's GCM engine state), about 1.1 KB per packet; the JCE has no API to avoid it, and it dies young. The JDK
  * refuses a repeated (key, nonce) for encryption, a second guard against nonce reuse. Not thread-safe.
  */
 final class JdkAesGcm implements Aead {

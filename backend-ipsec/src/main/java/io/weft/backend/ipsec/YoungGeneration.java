@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the serial collector's young generation at {@link #TARGET_BYTES} (or the JVM's {@code MaxNewSize}, if
- * smaller) while the ipsec backend runs, so that the udp and kernel backends keep the daemon's small one. The JDK's
- * AES-GCM allocates about 1.1 KB per packet and direction (the engine state each {@code Cipher.init} makes; the JCE
+ * smaller) while the ipsec backend runs on its fallback cipher ({@link JdkAesGcm}, when the JDK's GHASH is not
+ * opened to weft; {@link ComposedAesGcm} allocates 16 bytes a packet), so that every other daemon keeps the small
+ * one. The JCE's AES-GCM allocates about 1.1 KB per packet and direction (the engine state each {@code Cipher.init} makes; the JCE
  * offers no way to reuse it), and a young collection costs about a millisecond whatever it frees (it walks every
  * thread's stack and the JVM's weak tables): with the 2.7 MB young generation the daemon starts with, an ipsec host
  * moving 3 Gbit/s collected some 80 times a second and spent 6 % of a core, and its forwarding threads stood still
