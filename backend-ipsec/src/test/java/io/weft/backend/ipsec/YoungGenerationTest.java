@@ -3,12 +3,8 @@ package io.weft.backend.ipsec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,16 +17,8 @@ class YoungGenerationTest {
             "-XX:+UseSerialGC", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30");
 
     /** Runs {@link #main} in a new JVM with {@code flags}; returns its output lines. */
-    private static List<String> run(List<String> flags) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(flags);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), YoungGenerationTest.class.getName()));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), out);
-        assertEquals(0, p.exitValue(), out);
-        return out.lines().filter(l -> l.startsWith("RESULT ") || l.startsWith("FLAGS ")).toList();
+    private static List<String> run(List<String> flags) throws Exception {
+        return ChildJvm.run(YoungGenerationTest.class, flags, "RESULT ", "FLAGS ");
     }
 
     /** The child: ensure twice, then the ratio flags as they are now. */
