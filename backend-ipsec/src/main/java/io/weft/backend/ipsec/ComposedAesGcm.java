@@ -82,6 +82,7 @@ final class ComposedAesGcm implements Aead {
 
     @Override
     public int seal(byte[] nonce, byte[] aad, ByteBuffer src, ByteBuffer dst) {
+        checkLength(nonce);
         refuseRepeat(nonce);
         int length = src.remaining();
         int text = padded(aad.length);
@@ -98,6 +99,7 @@ final class ComposedAesGcm implements Aead {
 
     @Override
     public int open(byte[] nonce, byte[] aad, ByteBuffer src, ByteBuffer dst) {
+        checkLength(nonce);
         int length = src.remaining() - BLOCK;
         if (length < 0) {
             src.position(src.limit());
@@ -140,14 +142,17 @@ final class ComposedAesGcm implements Aead {
         return scratch;
     }
 
+    private static void checkLength(byte[] nonce) {
+        if (nonce.length != NONCE_BYTES) {
+            throw new IllegalArgumentException("AES-GCM nonce of " + nonce.length + " bytes, not " + NONCE_BYTES);
+        }
+    }
+
     /**
      * A second guard against nonce reuse (the first is the SA's sequence number), as the JCE's Cipher has: the
      * same nonce twice in a row under one key is refused.
      */
     private void refuseRepeat(byte[] nonce) {
-        if (nonce.length != NONCE_BYTES) {
-            throw new IllegalArgumentException("AES-GCM nonce of " + nonce.length + " bytes, not " + NONCE_BYTES);
-        }
         long high = (long) LONGS.get(nonce, 0);
         int low = (int) INTS.get(nonce, 8);
         if (sealedOnce && high == lastHigh && low == lastLow) {
@@ -160,9 +165,6 @@ final class ComposedAesGcm implements Aead {
 
     /** E(K, J0) into keystream[0, 16), then E(K, inc32^i(J0)) for the blocks of a {@code length}-byte text. */
     private void keystream(Scratch s, byte[] nonce, int length) {
-        if (nonce.length != NONCE_BYTES) {
-            throw new IllegalArgumentException("AES-GCM nonce of " + nonce.length + " bytes, not " + NONCE_BYTES);
-        }
         int blocks = 1 + (length + BLOCK - 1) / BLOCK;
         long high = (long) LONGS.get(nonce, 0);
         long low = (long) (int) INTS.get(nonce, 8) << 32;

@@ -153,11 +153,14 @@ class ComposedAesGcmTest {
     }
 
     @Test
-    void aNonceOtherThanTwelveBytesIsRefused() {
+    void aNonceOtherThanTwelveBytesIsRefusedBySealAndOpen() {
         Aead gcm = new ComposedAesGcm(new byte[16]);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> gcm.seal(new byte[16], new byte[8], ByteBuffer.allocate(10), ByteBuffer.allocate(64)));
         assertTrue(e.getMessage().contains("nonce of 16 bytes, not 12"), e.getMessage());
+        IllegalArgumentException o = assertThrows(IllegalArgumentException.class,
+                () -> gcm.open(new byte[8], new byte[8], ByteBuffer.allocate(40), ByteBuffer.allocate(64)));
+        assertTrue(o.getMessage().contains("nonce of 8 bytes, not 12"), o.getMessage());
     }
 
     @Test
